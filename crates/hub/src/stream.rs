@@ -1,0 +1,153 @@
+use std::sync::Arc;
+
+use media::Frame;
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+
+use crate::registry::HubInner;
+use crate::{Batch, Batcher, GopCache, HubConfig, Packet, Sink};
+
+/// What a stream actor is asked to do.
+pub(crate) enum Command {
+    Frame { epoch: u64, frame: Frame },
+    Publish { reply: oneshot::Sender<u64> },
+    Unpublish { epoch: u64 },
+    Subscribe { reply: oneshot::Sender<Joined> },
+}
+
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Command::Frame { .. } => "Frame",
+            Command::Publish { .. } => "Publish",
+            Command::Unpublish { .. } => "Unpublish",
+            Command::Subscribe { .. } => "Subscribe",
+        })
+    }
+}
+
+/// What a new viewer gets: the GOP cache, and the ring from that point on.
+pub(crate) struct Joined {
+    pub(crate) snapshot: Vec<Arc<Packet>>,
+    pub(crate) ring: broadcast::Receiver<Batch>,
+}
+
+/// Keeps the timeline continuous when a new publisher takes over: its
+/// timestamps are shifted to carry on just after the last frame sent.
+#[derive(Debug, Default)]
+struct Rebase {
+    offset: i64,
+    last_dts: Option<i64>,
+    pending: bool,
+}
+
+impl Rebase {
+    const GAP_MS: i64 = 20;
+
+    fn apply(&mut self, frame: &mut Frame) {
+        if self.pending {
+            self.pending = false;
+            if let Some(last) = self.last_dts {
+                self.offset = last + Self::GAP_MS - frame.dts;
+            }
+        }
+        frame.dts = frame.dts.saturating_add(self.offset);
+        frame.pts = frame.pts.saturating_add(self.offset);
+        self.last_dts = Some(self.last_dts.map_or(frame.dts, |l| l.max(frame.dts)));
+    }
+}
+
+/// One live stream: its GOP cache, its ring of batches and its sinks.
+pub(crate) struct StreamActor {
+    pub(crate) id: u64,
+    pub(crate) name: String,
+    pub(crate) hub: Arc<HubInner>,
+    gop: GopCache,
+    batcher: Batcher,
+    ring: broadcast::Sender<Batch>,
+    epoch: watch::Sender<u64>,
+    rebase: Rebase,
+    sinks: Vec<Box<dyn Sink>>,
+}
+
+impl StreamActor {
+    pub(crate) fn new(
+        id: u64,
+        name: String,
+        hub: Arc<HubInner>,
+        config: &HubConfig,
+        epoch: watch::Sender<u64>,
+        sinks: Vec<Box<dyn Sink>>,
+    ) -> StreamActor {
+        StreamActor {
+            id,
+            name,
+            hub,
+            gop: GopCache::new(config.gop_cache_bytes),
+            batcher: Batcher::new(),
+            ring: broadcast::channel(config.ring_batches.max(1)).0,
+            epoch,
+            rebase: Rebase::default(),
+            sinks,
+        }
+    }
+
+    pub(crate) async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
+        while let Some(command) = commands.recv().await {
+            match command {
+                Command::Frame { epoch, frame } => self.handle_frame(epoch, frame),
+                Command::Publish { reply } => self.handle_publish(reply),
+                Command::Subscribe { reply } => self.handle_subscribe(reply),
+                Command::Unpublish { epoch } if epoch == *self.epoch.borrow() => break,
+                Command::Unpublish { .. } => {}
+            }
+        }
+        self.hub.remove_stream(&self.name, self.id);
+        self.flush();
+        for sink in &mut self.sinks {
+            sink.finish();
+        }
+        tracing::info!(stream = %self.name, "stream ended");
+    }
+
+    fn handle_frame(&mut self, epoch: u64, mut frame: Frame) {
+        if epoch != *self.epoch.borrow() {
+            return;
+        }
+        self.rebase.apply(&mut frame);
+        let packet = Arc::new(Packet::new(frame));
+        self.gop.handle_packet(&packet);
+        for sink in &mut self.sinks {
+            sink.handle_packet(&packet);
+        }
+        if let Some(batch) = self.batcher.push(packet, self.gop.has_video()) {
+            let _ = self.ring.send(batch);
+        }
+    }
+
+    fn handle_publish(&mut self, reply: oneshot::Sender<u64>) {
+        let epoch = *self.epoch.borrow() + 1;
+        self.epoch.send_replace(epoch);
+        self.flush();
+        self.gop.clear_frames();
+        self.rebase.pending = true;
+        tracing::info!(stream = %self.name, epoch, "publisher took the stream over");
+        let _ = reply.send(epoch);
+    }
+
+    fn handle_subscribe(&mut self, reply: oneshot::Sender<Joined>) {
+        // Pending packets are in the cache already: send them to the
+        // current viewers first, so the newcomer does not get them twice.
+        self.flush();
+        let joined = Joined {
+            snapshot: self.gop.snapshot(),
+            ring: self.ring.subscribe(),
+        };
+        let _ = reply.send(joined);
+    }
+
+    fn flush(&mut self) {
+        if let Some(batch) = self.batcher.flush() {
+            let _ = self.ring.send(batch);
+        }
+    }
+}
