@@ -20,6 +20,9 @@ pub enum ChunkError {
     /// Too many chunk stream ids are in use at once.
     #[error("more than {max} chunk streams")]
     TooManyChunkStreams { max: usize },
+    /// A csid outside 2..=65599 was asked of the encoder.
+    #[error("invalid chunk stream id {csid}")]
+    InvalidChunkStreamId { csid: u32 },
     /// A compressed header (fmt 1, 2 or 3) on a chunk stream never seen with fmt 0.
     #[error("chunk fmt {fmt} on chunk stream {csid} without a previous header")]
     NoPreviousHeader { csid: u32, fmt: u8 },
