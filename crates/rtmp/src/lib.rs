@@ -28,3 +28,9 @@ mod rng;
 mod session;
 
 pub use error::{ChunkError, HandshakeError, MessageError, SessionError, UsageError};
+pub use session::{
+    ClientConfig, ClientEvent, ClientSession, ServerConfig, ServerEvent, ServerSession,
+};
+
+#[cfg(test)]
+mod tests;

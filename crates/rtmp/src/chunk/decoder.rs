@@ -253,7 +253,10 @@ impl ChunkDecoder {
         buf.advance(head.len);
         let stream = self.streams.entry(head.csid).or_default();
         if head.fmt <= 2 && stream.in_progress {
-            tracing::debug!(csid = head.csid, "new message header before the last one ended");
+            tracing::debug!(
+                csid = head.csid,
+                "new message header before the last one ended"
+            );
             stream.partial.clear();
             stream.in_progress = false;
         }
@@ -266,7 +269,9 @@ impl ChunkDecoder {
                 stream.delta = head.time;
                 stream.timestamp = stream.timestamp.wrapping_add(head.time);
             }
-            _ if !stream.in_progress => stream.timestamp = stream.timestamp.wrapping_add(stream.delta),
+            _ if !stream.in_progress => {
+                stream.timestamp = stream.timestamp.wrapping_add(stream.delta)
+            }
             _ => {}
         }
         if head.fmt <= 2 {
@@ -280,7 +285,9 @@ impl ChunkDecoder {
             return Some(stream.message(chunk.freeze(), head.csid));
         }
         if !stream.in_progress {
-            stream.partial.reserve((stream.length as usize).min(64 * 1024));
+            stream
+                .partial
+                .reserve((stream.length as usize).min(64 * 1024));
         }
         stream.partial.extend_from_slice(&chunk);
         stream.in_progress = true;

@@ -29,7 +29,13 @@ fn encoded_messages_decode_back_at_any_chunk_size() {
         let mut decoder = ChunkDecoder::new(DecoderLimits::default());
         decoder.set_chunk_size(size).unwrap();
         let messages = decode_all(&mut decoder, &bytes);
-        assert_eq!(messages, vec![RawMessage { header: h, payload: payload.clone().into() }]);
+        assert_eq!(
+            messages,
+            vec![RawMessage {
+                header: h,
+                payload: payload.clone().into()
+            }]
+        );
     }
 }
 
@@ -70,7 +76,11 @@ fn compressed_headers_accumulate_deltas() {
 
 #[test]
 fn a_fmt3_message_after_fmt0_uses_the_fmt0_timestamp_as_delta() {
-    let bytes = [&[0x04, 0, 0, 40, 0, 0, 1, 8, 1, 0, 0, 0, b'a'][..], &[0xc4, b'b']].concat();
+    let bytes = [
+        &[0x04, 0, 0, 40, 0, 0, 1, 8, 1, 0, 0, 0, b'a'][..],
+        &[0xc4, b'b'],
+    ]
+    .concat();
     let mut decoder = ChunkDecoder::new(DecoderLimits::default());
     let times: Vec<u32> = decode_all(&mut decoder, &bytes)
         .iter()
@@ -82,7 +92,9 @@ fn a_fmt3_message_after_fmt0_uses_the_fmt0_timestamp_as_delta() {
 #[test]
 fn deltas_wrap_modulo_2_pow_32() {
     let bytes = [
-        &[0x04, 0xff, 0xff, 0xff, 0, 0, 1, 8, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xf0, b'a'][..],
+        &[
+            0x04, 0xff, 0xff, 0xff, 0, 0, 1, 8, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xf0, b'a',
+        ][..],
         &[0x84, 0, 0, 0x20, b'b'],
     ]
     .concat();
@@ -154,7 +166,10 @@ fn limits_are_enforced() {
     let big = encode_message(&header(4, 0, 8), &[0u8; 101], 128).unwrap();
     assert_eq!(
         decoder.decode(&mut BytesMut::from(&big[..])),
-        Err(ChunkError::MessageTooLarge { length: 101, max: 100 })
+        Err(ChunkError::MessageTooLarge {
+            length: 101,
+            max: 100
+        })
     );
     let mut buf = BytesMut::new();
     for csid in [4, 5, 6] {

@@ -141,8 +141,8 @@ mod tests {
 
     #[test]
     fn frames_use_their_track_csid() {
-        let frame = Frame::parse(media::Track::Audio, -1, Bytes::from_static(&[0xaf, 1, 9]))
-            .unwrap();
+        let frame =
+            Frame::parse(media::Track::Audio, -1, Bytes::from_static(&[0xaf, 1, 9])).unwrap();
         let out = encode_frame(&frame, 1, 4096).unwrap();
         assert_eq!(out[0], CSID_AUDIO as u8);
         assert_eq!(&out[1..4], &[0xff, 0xff, 0xff]);

@@ -24,7 +24,12 @@ impl DeleteStream {
 
     pub fn to_raw(&self) -> RawCommand {
         let id = f64::from(self.stream_id.unwrap_or(0));
-        RawCommand::new("deleteStream", self.transaction_id, Value::Null, vec![id.into()])
+        RawCommand::new(
+            "deleteStream",
+            self.transaction_id,
+            Value::Null,
+            vec![id.into()],
+        )
     }
 }
 

@@ -34,7 +34,12 @@ impl CommandResult {
 
     pub fn to_raw(&self) -> RawCommand {
         let name = if self.success { "_result" } else { "_error" };
-        RawCommand::new(name, self.transaction_id, self.object.clone(), self.args.clone())
+        RawCommand::new(
+            name,
+            self.transaction_id,
+            self.object.clone(),
+            self.args.clone(),
+        )
     }
 
     /// The `code` of the information object (first argument), if any.

@@ -117,7 +117,10 @@ mod tests {
         let out = hs.poll_transmit().unwrap();
         assert_eq!(out.len(), 1 + PACKET_SIZE);
         let c1 = packet_from(&out[1..]);
-        assert_eq!(digest::find(&c1, Party::Client).map(|(s, _)| s), Some(Scheme::Front));
+        assert_eq!(
+            digest::find(&c1, Party::Client).map(|(s, _)| s),
+            Some(Scheme::Front)
+        );
     }
 
     #[test]

@@ -18,9 +18,8 @@ pub(crate) const DIGEST_LEN: usize = 32;
 
 /// The constant tail both parties append to their key's open part.
 const KEY_TAIL: [u8; 32] = [
-    0xf0, 0xee, 0xc2, 0x4a, 0x80, 0x68, 0xbe, 0xe8, 0x2e, 0x00, 0xd0, 0xd1, 0x02, 0x9e, 0x7e,
-    0x57, 0x6e, 0xec, 0x5d, 0x2d, 0x29, 0x80, 0x6f, 0xab, 0x93, 0xb8, 0xe6, 0x36, 0xcf, 0xeb,
-    0x31, 0xae,
+    0xf0, 0xee, 0xc2, 0x4a, 0x80, 0x68, 0xbe, 0xe8, 0x2e, 0x00, 0xd0, 0xd1, 0x02, 0x9e, 0x7e, 0x57,
+    0x6e, 0xec, 0x5d, 0x2d, 0x29, 0x80, 0x6f, 0xab, 0x93, 0xb8, 0xe6, 0x36, 0xcf, 0xeb, 0x31, 0xae,
 ];
 const SERVER_OPEN: &[u8] = b"Genuine Adobe Flash Media Server 001";
 const CLIENT_OPEN: &[u8] = b"Genuine Adobe Flash Player 001";
@@ -97,12 +96,14 @@ pub(crate) fn imprint(packet: &mut [u8; PACKET_SIZE], scheme: Scheme, party: Par
 
 /// Finds a valid digest signed by `party` in `packet`, trying both schemes.
 pub(crate) fn find(packet: &[u8; PACKET_SIZE], party: Party) -> Option<(Scheme, [u8; DIGEST_LEN])> {
-    [Scheme::Back, Scheme::Front].into_iter().find_map(|scheme| {
-        let offset = scheme.digest_offset(packet);
-        let stored = &packet[offset..offset + DIGEST_LEN];
-        let digest = packet_digest(packet, offset, party);
-        (digest[..] == *stored).then_some((scheme, digest))
-    })
+    [Scheme::Back, Scheme::Front]
+        .into_iter()
+        .find_map(|scheme| {
+            let offset = scheme.digest_offset(packet);
+            let stored = &packet[offset..offset + DIGEST_LEN];
+            let digest = packet_digest(packet, offset, party);
+            (digest[..] == *stored).then_some((scheme, digest))
+        })
 }
 
 /// The signature `signer` puts at the end of its answer (C2 or S2) to a
@@ -123,7 +124,11 @@ pub(crate) fn sign(answer: &mut [u8; PACKET_SIZE], peer_digest: &[u8; DIGEST_LEN
 }
 
 /// Whether `answer` ends with `signer`'s signature over `peer_digest`.
-pub(crate) fn verify(answer: &[u8; PACKET_SIZE], peer_digest: &[u8; DIGEST_LEN], signer: Party) -> bool {
+pub(crate) fn verify(
+    answer: &[u8; PACKET_SIZE],
+    peer_digest: &[u8; DIGEST_LEN],
+    signer: Party,
+) -> bool {
     signature(answer, peer_digest, signer)[..] == answer[PACKET_SIZE - DIGEST_LEN..]
 }
 
@@ -154,7 +159,7 @@ mod tests {
         packet[8..12].copy_from_slice(&[0, 0, 0, 0]);
         assert_eq!(Scheme::Front.digest_offset(&packet), 12);
         packet[772..776].copy_from_slice(&[200, 200, 200, 127]);
-        assert_eq!(Scheme::Back.digest_offset(&packet), 727 % 728 + 776);
+        assert_eq!(Scheme::Back.digest_offset(&packet), 727 + 776);
     }
 
     #[test]

@@ -179,7 +179,10 @@ mod tests {
         let out = hs.poll_transmit().unwrap();
         let s1 = packet_from(&out[1..=PACKET_SIZE]);
         let s2 = packet_from(&out[1 + PACKET_SIZE..]);
-        assert!(s1[4] >= 3, "players only verify when the version byte is >= 3");
+        assert!(
+            s1[4] >= 3,
+            "players only verify when the version byte is >= 3"
+        );
         assert!(digest::find(&s1, Party::Server).is_some());
         assert!(digest::verify(&s2, &client_digest, Party::Server));
     }

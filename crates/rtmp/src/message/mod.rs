@@ -58,7 +58,10 @@ pub enum Message {
     /// An AMF0 command.
     Command(RawCommand),
     /// Aggregate, shared object and other types this crate does not handle.
-    Other { type_id: u8, payload: Bytes },
+    Other {
+        type_id: u8,
+        payload: Bytes,
+    },
 }
 
 impl Message {
@@ -78,9 +81,7 @@ impl Message {
             TYPE_DATA_AMF0 => Message::Data(DataMessage::parse(payload)?),
             TYPE_DATA_AMF3 => Message::Data(DataMessage::parse(strip_amf3_marker(payload))?),
             TYPE_COMMAND_AMF0 => Message::Command(RawCommand::parse(&payload)?),
-            TYPE_COMMAND_AMF3 => {
-                Message::Command(RawCommand::parse(&strip_amf3_marker(payload))?)
-            }
+            TYPE_COMMAND_AMF3 => Message::Command(RawCommand::parse(&strip_amf3_marker(payload))?),
             _ => Message::Other { type_id, payload },
         };
         Ok(message)
@@ -152,7 +153,10 @@ mod tests {
             Message::Acknowledgement(Acknowledgement { sequence: 99 }),
             Message::UserControl(UserControl::PingRequest(5)),
             Message::WindowAckSize(WindowAckSize(2_500_000)),
-            Message::SetPeerBandwidth(SetPeerBandwidth { size: 10, limit_type: 2 }),
+            Message::SetPeerBandwidth(SetPeerBandwidth {
+                size: 10,
+                limit_type: 2,
+            }),
             Message::Audio(Bytes::from_static(b"\xaf\x01")),
         ];
         for m in messages {

@@ -10,7 +10,9 @@ pub struct SetChunkSize(pub u32);
 
 impl SetChunkSize {
     pub fn parse(payload: &[u8]) -> Result<SetChunkSize, MessageError> {
-        Ok(SetChunkSize(read_u32(payload, 0, TYPE_SET_CHUNK_SIZE)? & 0x7fff_ffff))
+        Ok(SetChunkSize(
+            read_u32(payload, 0, TYPE_SET_CHUNK_SIZE)? & 0x7fff_ffff,
+        ))
     }
 
     pub fn encode(&self) -> Bytes {

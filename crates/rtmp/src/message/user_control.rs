@@ -17,13 +17,19 @@ pub enum UserControl {
     StreamBegin(u32),
     StreamEof(u32),
     StreamDry(u32),
-    SetBufferLength { stream_id: u32, millis: u32 },
+    SetBufferLength {
+        stream_id: u32,
+        millis: u32,
+    },
     StreamIsRecorded(u32),
     /// Must be answered with a [`UserControl::PingResponse`] of the same value.
     PingRequest(u32),
     PingResponse(u32),
     /// Events this crate does not interpret (e.g. SWF verification).
-    Other { event_type: u16, data: Bytes },
+    Other {
+        event_type: u16,
+        data: Bytes,
+    },
 }
 
 impl UserControl {
@@ -91,11 +97,17 @@ mod tests {
             UserControl::StreamBegin(1),
             UserControl::StreamEof(1),
             UserControl::StreamDry(2),
-            UserControl::SetBufferLength { stream_id: 1, millis: 3000 },
+            UserControl::SetBufferLength {
+                stream_id: 1,
+                millis: 3000,
+            },
             UserControl::StreamIsRecorded(1),
             UserControl::PingRequest(123),
             UserControl::PingResponse(123),
-            UserControl::Other { event_type: 26, data: Bytes::from_static(&[0]) },
+            UserControl::Other {
+                event_type: 26,
+                data: Bytes::from_static(&[0]),
+            },
         ];
         for e in events {
             assert_eq!(UserControl::parse(&e.encode()).unwrap(), e);
