@@ -9,9 +9,11 @@
 //! [`Segmenter::finish`] when the stream ends; after each call drain
 //! [`Segmenter::poll_event`] until `None` ([`HlsEvent::SegmentReady`],
 //! [`HlsEvent::SegmentRemoved`] — what an uploader to object storage needs).
-//! HTTP handlers answer from [`Segmenter::playlist`] (rendered once per
-//! segment, not per request) and [`Segmenter::segment`] (constant-time
-//! lookup by sequence number, `{seq}.ts` in the playlist).
+//! HTTP handlers answer from an [`HlsSnapshot`] taken with
+//! [`Segmenter::snapshot`] after each `SegmentReady`: the playlist is
+//! rendered once per segment, not per request, and a segment (`{seq}.ts` in
+//! the playlist) is found by index, without a lock or a message to the
+//! stream's owner.
 //!
 //! Segments are cut at video keyframes once [`HlsConfig::target_duration`]
 //! is reached (on time for audio-only streams), each starts with PAT/PMT and
@@ -22,8 +24,10 @@
 mod config;
 mod error;
 mod segmenter;
+mod snapshot;
 mod window;
 
 pub use config::{HlsConfig, BACKWARD_TOLERANCE_MS};
 pub use error::HlsError;
 pub use segmenter::{HlsEvent, Segmenter};
+pub use snapshot::HlsSnapshot;

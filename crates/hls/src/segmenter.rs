@@ -1,6 +1,7 @@
 //! Frames in, segments and playlists out.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -9,7 +10,7 @@ use ts::{ConfigUpdate, TsMuxer};
 
 use crate::config::BACKWARD_TOLERANCE_MS;
 use crate::window::{Segment, Window};
-use crate::{HlsConfig, HlsError};
+use crate::{HlsConfig, HlsError, HlsSnapshot};
 
 /// What happened since the last [`Segmenter::poll_event`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,6 +130,13 @@ impl Segmenter {
     /// The current playlist (rendered when a segment closes, shared here).
     pub fn playlist(&self) -> Bytes {
         self.window.playlist()
+    }
+
+    /// The playlist and its segments as one shareable value, replaced (not
+    /// changed) whenever a segment closes or the stream ends: hand it to
+    /// HTTP readers so they never wait on the segmenter.
+    pub fn snapshot(&self) -> Arc<HlsSnapshot> {
+        self.window.snapshot()
     }
 
     /// Segment `seq` if it is still in the window.

@@ -2,8 +2,11 @@
 
 use std::collections::VecDeque;
 use std::fmt::Write;
+use std::sync::Arc;
 
 use bytes::Bytes;
+
+use crate::HlsSnapshot;
 
 /// One finished segment.
 #[derive(Debug, Clone)]
@@ -26,20 +29,23 @@ pub(crate) struct Window {
     /// The media sequence of an empty window: the next segment's number.
     next_seq: u64,
     ended: bool,
-    min_target_secs: u64,
-    playlist: Bytes,
+    /// EXT-X-TARGETDURATION: the configured target, raised to the ceiling
+    /// of the longest segment so far and never lowered (RFC 8216 §6.2.1:
+    /// it must not change; it only grows when a segment would exceed it).
+    target_secs: u64,
+    snapshot: Arc<HlsSnapshot>,
 }
 
 impl Window {
-    pub(crate) fn new(capacity: usize, min_target_secs: u64) -> Window {
+    pub(crate) fn new(capacity: usize, target_secs: u64) -> Window {
         let mut window = Window {
             segments: VecDeque::with_capacity(capacity.max(1) + 1),
             capacity: capacity.max(1),
             discontinuity_sequence: 0,
             next_seq: 0,
             ended: false,
-            min_target_secs: min_target_secs.max(1),
-            playlist: Bytes::new(),
+            target_secs: target_secs.max(1),
+            snapshot: Arc::default(),
         };
         window.render();
         window
@@ -49,6 +55,7 @@ impl Window {
     /// the sequence number of the segment pushed out, if any.
     pub(crate) fn push(&mut self, segment: Segment) -> Option<u64> {
         self.next_seq = segment.seq + 1;
+        self.target_secs = self.target_secs.max(segment.duration_ms.div_ceil(1000));
         self.segments.push_back(segment);
         let removed = if self.segments.len() > self.capacity {
             self.segments.pop_front().map(|old| {
@@ -80,7 +87,11 @@ impl Window {
     }
 
     pub(crate) fn playlist(&self) -> Bytes {
-        self.playlist.clone()
+        self.snapshot.playlist()
+    }
+
+    pub(crate) fn snapshot(&self) -> Arc<HlsSnapshot> {
+        Arc::clone(&self.snapshot)
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -88,8 +99,7 @@ impl Window {
     }
 
     fn render(&mut self) {
-        let longest_ms = self.segments.iter().map(|s| s.duration_ms).max();
-        let target = longest_ms.map_or(self.min_target_secs, |ms| ms.div_ceil(1000).max(1));
+        let target = self.target_secs;
         let media_sequence = self.segments.front().map_or(self.next_seq, |s| s.seq);
         let mut out = String::with_capacity(128 + 40 * self.segments.len());
         out.push_str("#EXTM3U\n#EXT-X-VERSION:3\n");
@@ -113,7 +123,12 @@ impl Window {
         if self.ended {
             out.push_str("#EXT-X-ENDLIST\n");
         }
-        self.playlist = Bytes::from(out);
+        self.snapshot = Arc::new(HlsSnapshot {
+            playlist: Bytes::from(out),
+            first_seq: media_sequence,
+            segments: self.segments.iter().map(|s| s.data.clone()).collect(),
+            ended: self.ended,
+        });
     }
 }
 
@@ -187,9 +202,29 @@ mod tests {
     }
 
     #[test]
-    fn target_duration_is_the_ceiling_of_the_longest_segment() {
-        let mut window = Window::new(3, 2);
-        window.push(segment(0, 4001, false));
+    fn target_duration_grows_to_the_longest_segment_and_never_shrinks() {
+        let mut window = Window::new(1, 2);
+        window.push(segment(0, 1500, false));
+        assert!(text(&window).contains("#EXT-X-TARGETDURATION:2\n"));
+        window.push(segment(1, 4001, false));
         assert!(text(&window).contains("#EXT-X-TARGETDURATION:5\n"));
+        window.push(segment(2, 2000, false));
+        assert!(text(&window).contains("#EXT-X-TARGETDURATION:5\n"));
+    }
+
+    #[test]
+    fn the_snapshot_serves_what_the_playlist_lists() {
+        let mut window = Window::new(2, 2);
+        for seq in 0..4 {
+            window.push(segment(seq, 2000, false));
+        }
+        let snapshot = window.snapshot();
+        assert_eq!(snapshot.media_sequence(), 2);
+        assert_eq!(snapshot.len(), 2);
+        assert_eq!(snapshot.segment(3), Some(Bytes::from(vec![3])));
+        assert_eq!(snapshot.segment(1), None);
+        assert_eq!(snapshot.playlist(), window.playlist());
+        window.push(segment(4, 2000, false));
+        assert_eq!(snapshot.segment(4), None, "an old snapshot stays as it was");
     }
 }

@@ -242,17 +242,20 @@ fn segment(frames: &[Frame]) -> TempDir {
         segmenter.handle_frame(frame).unwrap();
     }
     segmenter.finish();
-    let dir = TempDir::new("hls");
     let mut ready = 0;
     while let Some(event) = segmenter.poll_event() {
-        if let hls::HlsEvent::SegmentReady { seq, .. } = event {
-            let data: Bytes = segmenter.segment(seq).unwrap();
-            std::fs::write(dir.path().join(format!("{seq}.ts")), &data).unwrap();
-            ready += 1;
-        }
+        ready += usize::from(matches!(event, hls::HlsEvent::SegmentReady { .. }));
     }
     assert!(ready >= 3, "5 s in 2 s segments");
-    std::fs::write(dir.path().join("index.m3u8"), segmenter.playlist()).unwrap();
+    let snapshot = segmenter.snapshot();
+    assert!(snapshot.is_ended());
+    assert_eq!(snapshot.len(), ready);
+    let dir = TempDir::new("hls");
+    for seq in snapshot.media_sequence()..snapshot.media_sequence() + ready as u64 {
+        let data: Bytes = snapshot.segment(seq).unwrap();
+        std::fs::write(dir.path().join(format!("{seq}.ts")), &data).unwrap();
+    }
+    std::fs::write(dir.path().join("index.m3u8"), snapshot.playlist()).unwrap();
     dir
 }
 
