@@ -92,11 +92,6 @@ impl Segmenter {
     /// configured tracks are muxed; script and other frames are ignored. An
     /// error drops the frame and leaves the segmenter usable.
     pub fn handle_frame(&mut self, frame: &Frame) -> Result<(), HlsError> {
-        if self.ended {
-            self.ended = false;
-            self.discontinuity_pending = true;
-            self.window.set_ended(false);
-        }
         match frame.kind {
             FrameKind::Config => return self.handle_config(frame),
             FrameKind::Coded if self.muxer.can_mux(frame) => {}
@@ -111,7 +106,7 @@ impl Segmenter {
 
     /// Ends the stream: the open segment is closed and the playlist gets
     /// EXT-X-ENDLIST. Frames that arrive later start a new segment after a
-    /// discontinuity.
+    /// discontinuity, and the playlist loses EXT-X-ENDLIST when it opens.
     pub fn finish(&mut self) {
         if self.ended {
             return;
@@ -149,7 +144,7 @@ impl Segmenter {
         self.window.len()
     }
 
-    /// Whether [`Segmenter::finish`] was called and no frame came since.
+    /// Whether [`Segmenter::finish`] was called and no segment started since.
     pub fn is_ended(&self) -> bool {
         self.ended
     }
@@ -216,6 +211,12 @@ impl Segmenter {
     }
 
     fn open_segment(&mut self, start_dts: i64) {
+        if self.ended {
+            // The stream goes on after finish (a publisher came back).
+            self.ended = false;
+            self.discontinuity_pending = true;
+            self.window.set_ended(false);
+        }
         let mut data = BytesMut::with_capacity(self.last_size);
         self.muxer.write_tables(&mut data);
         self.open = Some(OpenSegment {

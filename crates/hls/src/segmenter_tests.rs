@@ -193,6 +193,12 @@ fn frames_after_finish_resume_with_a_discontinuity_and_no_endlist() {
     feed(&mut s, &av_frames(0, 50, 25));
     s.finish();
     assert!(s.is_ended());
+    feed(
+        &mut s,
+        &[avc_config(0x1f), aac_config(), video(2000, false)],
+    );
+    assert!(s.is_ended(), "no segment has started yet");
+    assert!(playlist(&s).ends_with("#EXT-X-ENDLIST\n"));
     feed(&mut s, &av_frames(2000, 100, 25));
     assert!(!s.is_ended());
     let text = playlist(&s);

@@ -261,3 +261,32 @@ fn garbage_configs_are_errors_and_keep_the_old_state() {
     assert!(muxer.handle_config(&bad).is_err());
     assert_eq!(muxer.program().video, Some(StreamType::H264));
 }
+
+#[test]
+fn hevc_keyframes_get_an_hevc_aud_and_vps_sps_pps() {
+    let mut record = vec![1, 0x01, 0x60, 0, 0, 0, 0x90, 0, 0, 0, 0, 0, 0x5d];
+    record.extend_from_slice(&[0xf0, 0, 0xfc, 0xfd, 0xf8, 0xf8, 0, 0, 0x0f, 3]);
+    for (nal_type, unit) in [(32u8, [0x40, 1]), (33, [0x42, 1]), (34, [0x44, 1])] {
+        record.extend_from_slice(&[0x80 | nal_type, 0, 1, 0, 2]);
+        record.extend_from_slice(&unit);
+    }
+    let mut body = vec![0x80 | 0x10];
+    body.extend_from_slice(b"hvc1");
+    body.extend_from_slice(&record);
+    let config = Frame::parse(Track::Video, 0, Bytes::from(body)).unwrap();
+    let mut muxer = muxer_with(&[config]);
+    assert_eq!(muxer.program().video, Some(StreamType::H265));
+    let mut body = vec![0x80 | 0x10 | 1];
+    body.extend_from_slice(b"hvc1");
+    body.extend_from_slice(&[0, 0, 0, 0, 0, 0, 3, 0x26, 1, 0xaf]);
+    let frame = Frame::parse(Track::Video, 0, Bytes::from(body)).unwrap();
+    let mut out = BytesMut::new();
+    assert!(muxer.write_frame(&frame, &mut out).unwrap());
+    let (_, _, data) = &pes_packets(&out, VIDEO_PID)[0];
+    let expected: &[u8] = &[
+        0, 0, 0, 1, 0x46, 1, 0x50, // AUD
+        0, 0, 0, 1, 0x40, 1, 0, 0, 0, 1, 0x42, 1, 0, 0, 0, 1, 0x44, 1, // VPS, SPS, PPS
+        0, 0, 0, 1, 0x26, 1, 0xaf, // IDR_W_RADL
+    ];
+    assert_eq!(&data[14..], expected);
+}
