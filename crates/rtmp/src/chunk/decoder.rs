@@ -121,6 +121,11 @@ impl ChunkDecoder {
         }
     }
 
+    /// Bytes held in partly received messages.
+    pub fn buffered(&self) -> usize {
+        self.streams.values().map(|s| s.partial.len()).sum()
+    }
+
     /// Reads chunks from the front of `buf` until a message is complete.
     /// `Ok(None)` means more bytes are needed; whole chunks already read
     /// are consumed, a partial chunk is left in `buf`.

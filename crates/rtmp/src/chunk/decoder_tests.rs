@@ -192,3 +192,74 @@ fn compressed_header_on_a_new_csid_is_an_error() {
         Err(ChunkError::NoPreviousHeader { csid: 7, fmt: 3 })
     );
 }
+
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn arb_message() -> impl Strategy<Value = (MessageHeader, Vec<u8>)> {
+        (
+            prop_oneof![2u32..64, 64u32..320, 320u32..=65599],
+            any::<u32>(),
+            any::<u8>(),
+            any::<u32>(),
+            proptest::collection::vec(any::<u8>(), 0..600),
+        )
+            .prop_map(|(csid, timestamp, type_id, stream_id, payload)| {
+                let header = MessageHeader {
+                    csid,
+                    timestamp,
+                    type_id,
+                    stream_id,
+                };
+                (header, payload)
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic_and_stay_bounded(
+            bytes in proptest::collection::vec(any::<u8>(), 0..4096),
+            cut in 1usize..64,
+        ) {
+            let limits = DecoderLimits { max_chunk_streams: 8, ..DecoderLimits::default() };
+            let mut decoder = ChunkDecoder::new(limits);
+            let mut buf = BytesMut::new();
+            'feed: for piece in bytes.chunks(cut) {
+                buf.extend_from_slice(piece);
+                loop {
+                    match decoder.decode(&mut buf) {
+                        Ok(Some(_)) => {}
+                        Ok(None) => break,
+                        Err(_) => break 'feed,
+                    }
+                }
+                prop_assert!(decoder.buffered() + buf.len() <= bytes.len());
+            }
+        }
+
+        #[test]
+        fn encoded_messages_decode_back_whatever_the_chunk_size(
+            messages in proptest::collection::vec(arb_message(), 1..6),
+            chunk_size in 1u32..700,
+            cut in 1usize..300,
+        ) {
+            let mut wire = Vec::new();
+            for (header, payload) in &messages {
+                wire.extend_from_slice(&encode_message(header, payload, chunk_size).unwrap());
+            }
+            let mut decoder = ChunkDecoder::new(DecoderLimits::default());
+            decoder.set_chunk_size(chunk_size).unwrap();
+            let mut buf = BytesMut::new();
+            let mut got = Vec::new();
+            for piece in wire.chunks(cut) {
+                buf.extend_from_slice(piece);
+                while let Some(m) = decoder.decode(&mut buf).unwrap() {
+                    got.push((m.header, m.payload.to_vec()));
+                }
+            }
+            prop_assert_eq!(got, messages);
+        }
+    }
+}

@@ -94,3 +94,45 @@ mod tests {
         assert_eq!(&buf[..], b"after");
     }
 }
+
+#[cfg(test)]
+mod props {
+    use bytes::BytesMut;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic_either_side(
+            bytes in proptest::collection::vec(any::<u8>(), 0..5000),
+            cut in 1usize..2000,
+        ) {
+            let mut server = ServerHandshake::new(1);
+            let mut client = ClientHandshake::new(2);
+            let (mut to_server, mut to_client) = (BytesMut::new(), BytesMut::new());
+            let (mut server_ok, mut client_ok) = (true, true);
+            for piece in bytes.chunks(cut) {
+                to_server.extend_from_slice(piece);
+                to_client.extend_from_slice(piece);
+                server_ok = server_ok && server.handle_input(&mut to_server).is_ok();
+                client_ok = client_ok && client.handle_input(&mut to_client).is_ok();
+                prop_assert!(to_server.len() <= bytes.len());
+            }
+            while server.poll_transmit().is_some() {}
+        }
+
+        #[test]
+        fn any_seed_pair_agrees_on_digest(seed_a in any::<u64>(), seed_b in any::<u64>()) {
+            let mut client = ClientHandshake::new(seed_a);
+            let mut server = ServerHandshake::new(seed_b);
+            let mut buf = BytesMut::new();
+            while let Some(b) = client.poll_transmit() { buf.extend_from_slice(&b); }
+            server.handle_input(&mut buf).unwrap();
+            while let Some(b) = server.poll_transmit() { buf.extend_from_slice(&b); }
+            client.handle_input(&mut buf).unwrap();
+            prop_assert_eq!(server.mode(), Some(HandshakeMode::Digest));
+            prop_assert!(client.server_signature_valid());
+        }
+    }
+}

@@ -203,3 +203,24 @@ fn too_many_message_streams_close_the_connection() {
         Err(crate::SessionError::TooManyStreams { max: 1 })
     );
 }
+
+#[test]
+fn media_sent_before_the_decision_is_delivered_on_acceptance() {
+    let mut pair = Pair::default_pair();
+    pair.client.publish("k").unwrap();
+    pair.drive();
+    let stream_id = pair.take_publish_request();
+    let frame = video_keyframe(40, 100);
+    let header = crate::chunk::MessageHeader {
+        csid: 6,
+        timestamp: 40,
+        type_id: 9,
+        stream_id,
+    };
+    let bytes = crate::chunk::encode_message(&header, &frame.data, 4096).unwrap();
+    pair.deliver_to_server(&bytes);
+    assert!(pair.server_frames().is_empty());
+    pair.server.accept_publish(stream_id).unwrap();
+    pair.drive();
+    assert_eq!(pair.server_frames(), vec![frame]);
+}

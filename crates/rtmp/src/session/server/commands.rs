@@ -94,8 +94,13 @@ impl ServerSession {
         }
         let (stream_key, query) = split_query(&publish.name);
         let key = stream_key.clone();
-        self.streams
-            .insert(stream_id, StreamState::PublishPending { key });
+        self.streams.insert(
+            stream_id,
+            StreamState::PublishPending {
+                key,
+                early: Default::default(),
+            },
+        );
         self.events.push_back(ServerEvent::PublishRequested {
             stream_id,
             app: self.app.clone(),

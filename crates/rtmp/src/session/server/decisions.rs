@@ -15,18 +15,18 @@ impl ServerSession {
         self.take_pending(stream_id, |s| {
             matches!(s, StreamState::PublishPending { .. })
         })?;
-        let Some(StreamState::PublishPending { key }) = self.streams.remove(&stream_id) else {
+        let Some(StreamState::PublishPending { key, early }) = self.streams.remove(&stream_id)
+        else {
             return Err(UsageError::WrongStreamState { stream_id });
         };
-        self.streams.insert(
-            stream_id,
-            StreamState::Publishing {
-                key,
-                clock: TimestampUnwrapper::new(),
-            },
-        );
+        let clock = TimestampUnwrapper::new();
+        self.streams
+            .insert(stream_id, StreamState::Publishing { key, clock });
         let code = status_code::PUBLISH_START;
         self.send_status(stream_id, StatusLevel::Status, code, "Publishing started.");
+        for (track, timestamp, body) in early.items {
+            self.handle_media_at(stream_id, timestamp, track, body);
+        }
         Ok(())
     }
 

@@ -31,8 +31,11 @@ enum Phase {
 #[derive(Debug)]
 enum StreamState {
     Idle,
+    /// Waiting for the application; media that arrives meanwhile is kept
+    /// (bounded) and delivered on acceptance.
     PublishPending {
         key: String,
+        early: media_in::EarlyMedia,
     },
     Publishing {
         key: String,
