@@ -10,12 +10,16 @@ pub struct HlsConfig {
     pub window: usize,
     /// A step forward in a track's timestamps longer than this (or back by
     /// more than [`BACKWARD_TOLERANCE_MS`]) is a timeline jump: the segment
-    /// is cut and the next one starts with a discontinuity. Default 10 s.
+    /// is cut and the next one starts with a discontinuity. Default 10 s;
+    /// values under 1 s count as 1 s.
     pub jump_threshold: Duration,
     /// A segment that grows past this many bytes (no keyframe in sight) is
     /// closed; frames are then dropped until the next keyframe. Default 32 MiB.
     pub max_segment_bytes: usize,
 }
+
+/// The smallest jump threshold: frame intervals are never jumps.
+const MIN_JUMP_MS: i64 = 1000;
 
 /// How far a track's timestamps may step back before it counts as a jump.
 pub const BACKWARD_TOLERANCE_MS: i64 = 1000;
@@ -37,7 +41,7 @@ impl HlsConfig {
     }
 
     pub(crate) fn jump_ms(&self) -> i64 {
-        duration_ms(self.jump_threshold)
+        duration_ms(self.jump_threshold).max(MIN_JUMP_MS)
     }
 }
 
