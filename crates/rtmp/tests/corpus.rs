@@ -4,6 +4,9 @@
 //!
 //! `cargo test -p rtmp --test corpus -- --ignored` rewrites the seed files.
 
+// Test helpers outside #[test] functions may unwrap too.
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 

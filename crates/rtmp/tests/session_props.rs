@@ -1,6 +1,9 @@
 //! Server sessions fed arbitrary bytes after a valid handshake never panic
 //! and hold bounded memory.
 
+// Test helpers outside #[test] functions may unwrap too.
+#![allow(clippy::unwrap_used)]
+
 use std::time::Instant;
 
 use proptest::prelude::*;
