@@ -224,3 +224,18 @@ fn media_sent_before_the_decision_is_delivered_on_acceptance() {
     pair.drive();
     assert_eq!(pair.server_frames(), vec![frame]);
 }
+
+/// ffmpeg's listen mode sends media on another message stream id than the
+/// one createStream returned; a playing client takes it anyway.
+#[test]
+fn a_player_accepts_media_on_any_message_stream() {
+    let mut pair = Pair::default_pair();
+    pair.client.play("room").unwrap();
+    pair.drive();
+    pair.server.accept_play(1).unwrap();
+    pair.drive();
+    let frame = audio_frame(5);
+    let bytes = crate::chunk::encode_frame(&frame, 0, 4096).unwrap();
+    pair.client.handle_input(&bytes, pair.now).unwrap();
+    assert_eq!(pair.client.poll_event(), Some(ClientEvent::Frame(frame)));
+}

@@ -275,7 +275,11 @@ impl ClientSession {
             return;
         };
         if header.stream_id != stream_id {
-            return;
+            tracing::debug!(
+                header.stream_id,
+                stream_id,
+                "media on another message stream"
+            );
         }
         let dts = self.clock.unwrap(header.timestamp);
         match Frame::parse(track, dts, body) {
