@@ -1,1 +1,17 @@
-//! placeholder
+//! The HTTP side of synctv: one port for the API, HTTP-FLV and HLS.
+//!
+//! Layer: adapter (axum + hyper). [`serve`] owns the listener: it peeks at
+//! each new connection and hands `GET /flv/…` straight to the live engine's
+//! raw HTTP-FLV writer (one vectored write per batch, no per-viewer HTTP
+//! framing); everything else goes to the axum [`router`]. Errors become
+//! `{"error": {"code", "message"}}` with the right status in one place,
+//! [`ApiError`].
+
+mod error;
+mod hls;
+mod listener;
+mod router;
+
+pub use error::ApiError;
+pub use listener::{serve, HttpLimits};
+pub use router::router;

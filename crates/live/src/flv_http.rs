@@ -1,0 +1,153 @@
+//! HTTP-FLV viewers, served straight from the socket: the HTTP listener hands
+//! over every connection whose request starts with `GET /flv/`.
+//!
+//! The body is FLV until the connection closes (no chunked framing), so a
+//! batch of tags goes out in one vectored write with nothing in between.
+
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use hub::SubscriptionEnd;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
+
+use crate::request::{self, RequestHead};
+use crate::writer::{self, PumpEnd};
+use crate::Live;
+
+/// The prefix the HTTP listener looks for to hand a connection over.
+pub const FLV_PATH_PREFIX: &[u8] = b"GET /flv/";
+const MAX_HEAD: usize = 8 * 1024;
+const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Serves one HTTP-FLV viewer until it leaves or the stream ends.
+pub async fn serve_flv<S>(live: Arc<Live>, mut socket: S, peer: std::net::SocketAddr)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let head = match read_head(&mut socket).await {
+        Ok(head) => head,
+        Err(e) => {
+            tracing::debug!(%peer, "bad HTTP-FLV request: {e}");
+            let _ = respond(&mut socket, 400, "bad_request", &e.to_string()).await;
+            return;
+        }
+    };
+    let Some(stream) = request::flv_stream_name(&head.path) else {
+        let _ = respond(&mut socket, 404, "not_found", "no such path").await;
+        return;
+    };
+    let mut sub = match live.hub.subscribe(stream, live.config.viewer_wait).await {
+        Ok(sub) => sub,
+        Err(e) => {
+            tracing::info!(%peer, stream, "HTTP-FLV viewer refused: {e}");
+            let _ = respond(&mut socket, 404, "stream_not_found", &e.to_string()).await;
+            return;
+        }
+    };
+    tracing::debug!(%peer, stream, "HTTP-FLV viewer joined");
+    let timeout = live.config.write_timeout;
+    let mut start = ok_head().into_bytes();
+    let header = flv::FlvHeader {
+        audio: true,
+        video: true,
+    };
+    start.extend_from_slice(&header.encode());
+    if writer::write_all(&mut socket, &start, timeout)
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let end = pump(&mut sub, &mut socket, timeout).await;
+    tracing::debug!(%peer, stream, "HTTP-FLV viewer left: {end}");
+}
+
+async fn pump<S: AsyncWrite + Unpin>(
+    sub: &mut hub::Subscription,
+    socket: &mut S,
+    timeout: Duration,
+) -> PumpEnd {
+    let encode = |p: &hub::Packet| p.flv_tag().clone();
+    let mut bufs: Vec<Bytes> = Vec::new();
+    loop {
+        let first = match sub.next().await {
+            Ok(batch) => batch,
+            Err(end) => return PumpEnd::Subscription(end),
+        };
+        let ended = writer::gather(first, sub, &mut bufs, &encode);
+        if let Err(end) = writer::write_all_vectored(socket, &mut bufs, timeout).await {
+            return end;
+        }
+        if let Some(end) = ended {
+            return PumpEnd::Subscription(end);
+        }
+    }
+}
+
+impl PumpEnd {
+    pub(crate) fn is_too_slow(&self) -> bool {
+        matches!(
+            self,
+            PumpEnd::Stalled | PumpEnd::Subscription(SubscriptionEnd::TooSlow)
+        )
+    }
+}
+
+async fn read_head<S: AsyncRead + Unpin>(socket: &mut S) -> io::Result<RequestHead> {
+    let mut buf = Vec::with_capacity(1024);
+    let read = async {
+        loop {
+            if let Some(head) = request::parse_head(&buf)? {
+                return Ok(head);
+            }
+            if buf.len() >= MAX_HEAD {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "request head too large",
+                ));
+            }
+            let mut chunk = [0u8; 1024];
+            let n = socket.read(&mut chunk).await?;
+            if n == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            buf.extend_from_slice(&chunk[..n]);
+        }
+    };
+    tokio::time::timeout(HEAD_TIMEOUT, read)
+        .await
+        .map_err(|_| io::Error::from(io::ErrorKind::TimedOut))?
+}
+
+fn ok_head() -> String {
+    "HTTP/1.1 200 OK\r\n\
+     Content-Type: video/x-flv\r\n\
+     Cache-Control: no-cache, no-store\r\n\
+     Access-Control-Allow-Origin: *\r\n\
+     Connection: close\r\n\r\n"
+        .to_owned()
+}
+
+async fn respond<S: AsyncWrite + Unpin>(
+    socket: &mut S,
+    status: u16,
+    code: &str,
+    message: &str,
+) -> Result<(), PumpEnd> {
+    let reason = match status {
+        400 => "Bad Request",
+        _ => "Not Found",
+    };
+    let body = format!(
+        "{{\"error\":{{\"code\":\"{code}\",\"message\":\"{}\"}}}}",
+        request::json_escape(message)
+    );
+    let text = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n\
+         Access-Control-Allow-Origin: *\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    writer::write_all(socket, text.as_bytes(), Duration::from_secs(5)).await
+}

@@ -1,0 +1,320 @@
+//! One RTMP connection: publisher or player.
+//!
+//! The task owns the socket and the sans-IO session. Each turn it writes
+//! what the session has queued, then waits for whichever comes first: bytes
+//! from the peer, a batch for a player, the session's timer, a takeover of
+//! a publisher's stream, or shutdown.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use hub::{Batch, Packet, Publisher, Subscription, SubscriptionEnd};
+use rtmp::chunk::{encode_frame, DecoderLimits};
+use rtmp::{ServerConfig, ServerEvent, ServerSession};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+
+use crate::rtmp_listener::stopped;
+use crate::writer::{self, PumpEnd};
+use crate::Live;
+
+/// The message stream id players get from their first createStream: frames
+/// for them are encoded once and shared.
+const SHARED_STREAM_ID: u32 = 1;
+const READ_CHUNK: usize = 16 * 1024;
+
+enum Role {
+    None,
+    Publishing { publisher: Publisher },
+    Playing { stream_id: u32, sub: Subscription },
+}
+
+/// Why a connection closes.
+#[derive(Debug)]
+enum Close {
+    Peer,
+    Io(io::Error),
+    Session(rtmp::SessionError),
+    Refused,
+    Replaced,
+    Viewer(PumpEnd),
+    Shutdown,
+}
+
+enum Step {
+    Readable(io::Result<()>),
+    Batch(Result<Batch, SubscriptionEnd>),
+    Timeout,
+    Replaced,
+    Shutdown,
+}
+
+pub(crate) struct RtmpConnection {
+    live: Arc<Live>,
+    socket: TcpStream,
+    peer: SocketAddr,
+    session: ServerSession,
+    role: Role,
+    out: Vec<Bytes>,
+}
+
+impl RtmpConnection {
+    pub(crate) fn new(
+        live: Arc<Live>,
+        socket: TcpStream,
+        peer: SocketAddr,
+        seed: u64,
+    ) -> RtmpConnection {
+        let c = &live.config;
+        let config = ServerConfig {
+            chunk_size: u32::try_from(c.rtmp_chunk_size).unwrap_or(4096),
+            limits: DecoderLimits {
+                max_message_size: u32::try_from(c.rtmp_max_message_bytes).unwrap_or(u32::MAX),
+                ..DecoderLimits::default()
+            },
+            handshake_timeout: c.handshake_timeout,
+            idle_timeout: Some(c.idle_timeout),
+            seed,
+            ..ServerConfig::default()
+        };
+        RtmpConnection {
+            session: ServerSession::new(config, Instant::now()),
+            live,
+            socket,
+            peer,
+            role: Role::None,
+            out: Vec::new(),
+        }
+    }
+
+    pub(crate) async fn run(mut self, mut shutdown: watch::Receiver<bool>) {
+        let close = loop {
+            if let Err(close) = self.turn(&mut shutdown).await {
+                break close;
+            }
+        };
+        self.session.handle_close();
+        self.log_close(&close);
+    }
+
+    async fn turn(&mut self, shutdown: &mut watch::Receiver<bool>) -> Result<(), Close> {
+        self.flush().await?;
+        let deadline = self.session.poll_timeout();
+        let step = tokio::select! {
+            readable = self.socket.readable() => Step::Readable(readable),
+            step = role_step(&mut self.role) => step,
+            _ = sleep_until(deadline) => Step::Timeout,
+            _ = stopped(shutdown) => Step::Shutdown,
+        };
+        match step {
+            Step::Readable(result) => {
+                result.map_err(Close::Io)?;
+                self.read_input()?;
+                self.handle_events().await
+            }
+            Step::Batch(batch) => self.play_batch(batch).await,
+            Step::Timeout => self
+                .session
+                .handle_timeout(Instant::now())
+                .map_err(Close::Session),
+            Step::Replaced => Err(Close::Replaced),
+            Step::Shutdown => Err(Close::Shutdown),
+        }
+    }
+
+    /// Reads what the socket has (the buffer lives only for this call, so
+    /// an idle connection holds no read buffer).
+    fn read_input(&mut self) -> Result<(), Close> {
+        let mut buf = [0u8; READ_CHUNK];
+        match self.socket.try_read(&mut buf) {
+            Ok(0) => Err(Close::Peer),
+            Ok(n) => self
+                .session
+                .handle_input(&buf[..n], Instant::now())
+                .map_err(Close::Session),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(()),
+            Err(e) => Err(Close::Io(e)),
+        }
+    }
+
+    async fn handle_events(&mut self) -> Result<(), Close> {
+        while let Some(event) = self.session.poll_event() {
+            match event {
+                ServerEvent::Connect { app, .. } => {
+                    tracing::debug!(peer = %self.peer, app, "RTMP connect");
+                }
+                ServerEvent::PublishRequested {
+                    stream_id,
+                    app,
+                    stream_key,
+                    ..
+                } => self.handle_publish(stream_id, &app, &stream_key).await?,
+                ServerEvent::PlayRequested {
+                    stream_id,
+                    stream_name,
+                    ..
+                } => self.handle_play(stream_id, &stream_name).await?,
+                ServerEvent::Frame { frame, .. } => self.handle_frame(frame).await?,
+                ServerEvent::Unpublished { .. } | ServerEvent::PlayStopped { .. } => {
+                    self.role = Role::None;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn handle_publish(&mut self, stream_id: u32, app: &str, key: &str) -> Result<(), Close> {
+        let stream = match (&self.role, self.live.keys.resolve(app, key).await) {
+            (Role::None, Some(stream)) => stream,
+            (Role::None, None) => {
+                tracing::warn!(peer = %self.peer, app, "publish refused: unknown stream key");
+                return self.refuse_publish(stream_id, "Unknown stream key.").await;
+            }
+            _ => {
+                tracing::warn!(peer = %self.peer, "publish refused: connection already busy");
+                return self
+                    .refuse_publish(stream_id, "This connection is busy.")
+                    .await;
+            }
+        };
+        let publisher = self.live.hub.publish(&stream).await;
+        let _ = self.session.accept_publish(stream_id);
+        tracing::info!(peer = %self.peer, stream, "publish started");
+        self.role = Role::Publishing { publisher };
+        Ok(())
+    }
+
+    async fn refuse_publish(&mut self, stream_id: u32, why: &str) -> Result<(), Close> {
+        let _ = self.session.reject_publish(stream_id, why);
+        self.flush().await?;
+        Err(Close::Refused)
+    }
+
+    async fn handle_play(&mut self, stream_id: u32, name: &str) -> Result<(), Close> {
+        if !matches!(self.role, Role::None) || !crate::is_stream_name(name) {
+            let _ = self
+                .session
+                .reject_play(stream_id, "Cannot play this stream here.");
+            self.flush().await?;
+            return Err(Close::Refused);
+        }
+        self.flush().await?;
+        let wait = self.live.config.viewer_wait;
+        match self.live.hub.subscribe(name, wait).await {
+            Ok(sub) => {
+                let _ = self.session.accept_play(stream_id);
+                tracing::debug!(peer = %self.peer, stream = name, "RTMP player joined");
+                self.role = Role::Playing { stream_id, sub };
+                Ok(())
+            }
+            Err(e) => {
+                tracing::info!(peer = %self.peer, stream = name, "RTMP play refused: {e}");
+                let _ = self.session.reject_play(stream_id, &e.to_string());
+                self.flush().await?;
+                Err(Close::Refused)
+            }
+        }
+    }
+
+    async fn handle_frame(&mut self, frame: media::Frame) -> Result<(), Close> {
+        let Role::Publishing { publisher, .. } = &self.role else {
+            return Ok(());
+        };
+        publisher.send(frame).await.map_err(|_| Close::Replaced)
+    }
+
+    async fn play_batch(&mut self, batch: Result<Batch, SubscriptionEnd>) -> Result<(), Close> {
+        let Role::Playing { stream_id, sub } = &mut self.role else {
+            return Ok(());
+        };
+        let stream_id = *stream_id;
+        let ended = match batch {
+            Ok(first) => {
+                let chunk_size = self.session.outgoing_chunk_size();
+                let shared = stream_id == SHARED_STREAM_ID
+                    && usize::try_from(chunk_size).ok() == Some(self.live.config.rtmp_chunk_size);
+                let encode = |p: &Packet| encode_for_player(p, stream_id, chunk_size, shared);
+                let ended = writer::gather(first, sub, &mut self.out, &encode);
+                self.write_out().await?;
+                ended
+            }
+            Err(end) => Some(end),
+        };
+        let Some(end) = ended else {
+            return Ok(());
+        };
+        if end == SubscriptionEnd::StreamEnded {
+            let _ = self.session.end_play(stream_id);
+            self.flush().await?;
+        }
+        self.role = Role::None;
+        Err(Close::Viewer(PumpEnd::Subscription(end)))
+    }
+
+    /// Writes what the session queued (handshake, replies, control).
+    async fn flush(&mut self) -> Result<(), Close> {
+        while let Some(bytes) = self.session.poll_transmit() {
+            self.out.push(bytes);
+        }
+        self.write_out().await
+    }
+
+    async fn write_out(&mut self) -> Result<(), Close> {
+        let timeout = self.live.config.write_timeout;
+        writer::write_all_vectored(&mut self.socket, &mut self.out, timeout)
+            .await
+            .map_err(Close::Viewer)
+    }
+
+    fn log_close(&self, close: &Close) {
+        let peer = self.peer;
+        match close {
+            Close::Peer | Close::Refused | Close::Shutdown => {
+                tracing::debug!(%peer, ?close, "RTMP connection closed");
+            }
+            Close::Replaced => tracing::info!(%peer, "publisher replaced by a new connection"),
+            Close::Viewer(end) if end.is_too_slow() => {
+                tracing::info!(%peer, "RTMP player too slow: disconnected");
+            }
+            Close::Io(e) => tracing::info!(%peer, "RTMP connection closed: {e}"),
+            Close::Session(e) => tracing::info!(%peer, "RTMP connection closed: {e}"),
+            Close::Viewer(end) => tracing::info!(%peer, "RTMP connection closed: {end}"),
+        }
+    }
+}
+
+fn encode_for_player(packet: &Packet, stream_id: u32, chunk_size: u32, shared: bool) -> Bytes {
+    let encode = |frame: &media::Frame| {
+        encode_frame(frame, stream_id, chunk_size).unwrap_or_else(|e| {
+            tracing::warn!("dropping a frame for RTMP players: {e}");
+            Bytes::new()
+        })
+    };
+    if shared {
+        packet.rtmp_chunks(encode).clone()
+    } else {
+        encode(&packet.frame)
+    }
+}
+
+/// What the role waits for: a player's next batch, or a publisher's takeover.
+async fn role_step(role: &mut Role) -> Step {
+    match role {
+        Role::Playing { sub, .. } => Step::Batch(sub.next().await),
+        Role::Publishing { publisher, .. } => {
+            publisher.replaced().await;
+            Step::Replaced
+        }
+        Role::None => std::future::pending().await,
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline.into()).await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,75 @@
+//! Command-line flags. Every flag also has a `SYNCTV_…` variable and a key in
+//! the TOML file; flags win over both.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+const AFTER_HELP: &str = "\
+Configuration comes from, in rising priority: built-in defaults, the TOML file
+(--config or SYNCTV_CONFIG), SYNCTV_* environment variables, then flags.
+A variable names a file key upper-cased, sections joined by '__':
+
+  http_addr                     SYNCTV_HTTP_ADDR                   0.0.0.0:8080
+  rtmp_addr                     SYNCTV_RTMP_ADDR                   0.0.0.0:1935
+  data_dir                      SYNCTV_DATA_DIR                    ./data
+  log                           SYNCTV_LOG                         info
+  [live] keys                   SYNCTV_LIVE__KEYS                  [] e.g. [{stream=\"s\", key=\"k\"}]
+  [live] viewer_wait_secs       SYNCTV_LIVE__VIEWER_WAIT_SECS      10
+  [live] gop_cache_bytes        SYNCTV_LIVE__GOP_CACHE_BYTES       16777216
+  [live] ring_batches           SYNCTV_LIVE__RING_BATCHES          512
+  [live] hls_target_secs        SYNCTV_LIVE__HLS_TARGET_SECS       2
+  [live] hls_window             SYNCTV_LIVE__HLS_WINDOW            6
+  [live] rtmp_chunk_size        SYNCTV_LIVE__RTMP_CHUNK_SIZE       4096
+  [live] rtmp_max_message_bytes SYNCTV_LIVE__RTMP_MAX_MESSAGE_BYTES 8388608
+  [live] max_rtmp_connections   SYNCTV_LIVE__MAX_RTMP_CONNECTIONS  20000
+  [live] max_http_connections   SYNCTV_LIVE__MAX_HTTP_CONNECTIONS  20000
+  [live] handshake_timeout_secs SYNCTV_LIVE__HANDSHAKE_TIMEOUT_SECS 10
+  [live] idle_timeout_secs      SYNCTV_LIVE__IDLE_TIMEOUT_SECS     30
+
+Publish with rtmp://HOST:1935/live/{key}; watch stream S at
+http://HOST:8080/flv/S.flv, http://HOST:8080/hls/S/index.m3u8 or
+rtmp://HOST:1935/live/S. docs/configuration.md explains every key.";
+
+#[derive(Debug, Parser)]
+#[command(name = "synctv", version, about, after_help = AFTER_HELP)]
+pub(crate) struct Cli {
+    /// TOML configuration file.
+    #[arg(long, global = true, value_name = "FILE", env = "SYNCTV_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
+    /// HTTP listen address (API, HTTP-FLV, HLS).
+    #[arg(long, global = true, value_name = "ADDR")]
+    pub(crate) http_addr: Option<SocketAddr>,
+    /// RTMP listen address (publish and play).
+    #[arg(long, global = true, value_name = "ADDR")]
+    pub(crate) rtmp_addr: Option<SocketAddr>,
+    /// Data directory.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub(crate) data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub(crate) command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Run the server (the default).
+    Serve,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn flags_parse_with_or_without_the_serve_subcommand() {
+        let cli = Cli::parse_from(["synctv", "--http-addr", "127.0.0.1:1", "serve"]);
+        assert_eq!(cli.http_addr, Some("127.0.0.1:1".parse().unwrap()));
+        assert!(matches!(cli.command, Some(Command::Serve)));
+        let cli = Cli::parse_from(["synctv", "serve", "--data-dir", "/d"]);
+        assert_eq!(cli.data_dir, Some(PathBuf::from("/d")));
+        Cli::command().debug_assert();
+    }
+}

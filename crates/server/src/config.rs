@@ -1,0 +1,279 @@
+//! Configuration: defaults, then the TOML file, then `SYNCTV_…` environment
+//! variables, then command-line flags.
+//!
+//! Environment variables name a key by its path in the file, upper-cased,
+//! sections joined with `__`: `SYNCTV_HTTP_ADDR`, `SYNCTV_LIVE__HLS_WINDOW`.
+//! A value is read as TOML when it parses as one (`6`, `true`,
+//! `[{stream = "s", key = "k"}]`) and as a plain string otherwise.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use thiserror::Error;
+
+pub(crate) const ENV_PREFIX: &str = "SYNCTV_";
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct Config {
+    /// Where HTTP (API, HTTP-FLV, HLS) listens.
+    pub(crate) http_addr: SocketAddr,
+    /// Where RTMP (publish and play) listens.
+    pub(crate) rtmp_addr: SocketAddr,
+    /// Where data is kept.
+    pub(crate) data_dir: PathBuf,
+    /// Log level: error, warn, info, debug or trace.
+    pub(crate) log: String,
+    pub(crate) live: LiveSection,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct LiveSection {
+    /// Stream keys allowed to publish, and the stream each one feeds.
+    pub(crate) keys: Vec<StreamKeyEntry>,
+    /// Seconds a viewer who arrives before the publisher is held.
+    pub(crate) viewer_wait_secs: f64,
+    /// Most bytes of coded frames kept for new viewers.
+    pub(crate) gop_cache_bytes: usize,
+    /// Batches each stream's fan-out ring holds before a viewer lags.
+    pub(crate) ring_batches: usize,
+    /// HLS segment target duration, seconds.
+    pub(crate) hls_target_secs: f64,
+    /// HLS segments in the playlist.
+    pub(crate) hls_window: usize,
+    /// Chunk size used towards RTMP players.
+    pub(crate) rtmp_chunk_size: usize,
+    /// Largest RTMP message accepted from a peer, bytes.
+    pub(crate) rtmp_max_message_bytes: usize,
+    /// Most simultaneous RTMP connections.
+    pub(crate) max_rtmp_connections: usize,
+    /// Most simultaneous HTTP connections.
+    pub(crate) max_http_connections: usize,
+    /// Seconds a peer has to complete the RTMP handshake.
+    pub(crate) handshake_timeout_secs: f64,
+    /// Seconds without any byte from a publisher before it is dropped.
+    pub(crate) idle_timeout_secs: f64,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StreamKeyEntry {
+    pub(crate) stream: String,
+    pub(crate) key: String,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            http_addr: SocketAddr::from(([0, 0, 0, 0], 8080)),
+            rtmp_addr: SocketAddr::from(([0, 0, 0, 0], 1935)),
+            data_dir: PathBuf::from("./data"),
+            log: "info".into(),
+            live: LiveSection::default(),
+        }
+    }
+}
+
+impl Default for LiveSection {
+    fn default() -> LiveSection {
+        LiveSection {
+            keys: Vec::new(),
+            viewer_wait_secs: 10.0,
+            gop_cache_bytes: 16 * 1024 * 1024,
+            ring_batches: 512,
+            hls_target_secs: 2.0,
+            hls_window: 6,
+            rtmp_chunk_size: 4096,
+            rtmp_max_message_bytes: 8 * 1024 * 1024,
+            max_rtmp_connections: 20_000,
+            max_http_connections: 20_000,
+            handshake_timeout_secs: 10.0,
+            idle_timeout_secs: 30.0,
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub(crate) enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path} is not valid TOML: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("environment variable {name}: {message}")]
+    Env { name: String, message: String },
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Builds the configuration from an optional file and the environment.
+    pub(crate) fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let mut table = match file {
+            Some(path) => read_table(path)?,
+            None => toml::Table::new(),
+        };
+        for (name, value) in env {
+            apply_env(&mut table, &name, &value)?;
+        }
+        let config: Config = table
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::Invalid(e.message().to_owned()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let live = &self.live;
+        let positive = [
+            ("live.viewer_wait_secs", live.viewer_wait_secs >= 0.0),
+            ("live.hls_target_secs", live.hls_target_secs >= 0.5),
+            ("live.hls_window", live.hls_window >= 2),
+            ("live.ring_batches", live.ring_batches >= 8),
+            (
+                "live.rtmp_chunk_size",
+                (128..=65_536).contains(&live.rtmp_chunk_size),
+            ),
+            (
+                "live.handshake_timeout_secs",
+                live.handshake_timeout_secs > 0.0,
+            ),
+            ("live.idle_timeout_secs", live.idle_timeout_secs > 0.0),
+        ];
+        if let Some((key, _)) = positive.iter().find(|(_, ok)| !ok) {
+            return Err(ConfigError::Invalid(format!("{key} is out of range")));
+        }
+        for entry in &live.keys {
+            if entry.key.is_empty() || entry.stream.is_empty() {
+                return Err(ConfigError::Invalid(
+                    "live.keys entries need a non-empty stream and key".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn read_table(path: &Path) -> Result<toml::Table, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    text.parse::<toml::Table>().map_err(|e| ConfigError::Parse {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+/// Sets the key named by environment variable `name` (if it is one of ours).
+fn apply_env(table: &mut toml::Table, name: &str, raw: &str) -> Result<(), ConfigError> {
+    let Some(path) = name.strip_prefix(ENV_PREFIX) else {
+        return Ok(());
+    };
+    if path == "CONFIG" {
+        return Ok(());
+    }
+    let keys: Vec<String> = path.split("__").map(str::to_ascii_lowercase).collect();
+    let Some((last, sections)) = keys.split_last() else {
+        return Ok(());
+    };
+    let mut node = table;
+    for section in sections {
+        let entry = node
+            .entry(section.clone())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        node = entry.as_table_mut().ok_or_else(|| ConfigError::Env {
+            name: name.to_owned(),
+            message: format!("{section} is not a section"),
+        })?;
+    }
+    node.insert(last.clone(), env_value(raw));
+    Ok(())
+}
+
+fn env_value(raw: &str) -> toml::Value {
+    format!("v = {raw}")
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(raw.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_serve_a_single_machine() {
+        let config = Config::load(None, []).unwrap();
+        assert_eq!(config.http_addr.port(), 8080);
+        assert_eq!(config.rtmp_addr.port(), 1935);
+        assert_eq!(config.live.hls_window, 6);
+        assert_eq!(config.live.hls_target_secs, 2.0);
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let dir = std::env::temp_dir().join(format!("synctv-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("synctv.toml");
+        std::fs::write(
+            &file,
+            "http_addr = \"127.0.0.1:9000\"\n[live]\nhls_window = 4\n[[live.keys]]\nstream = \"a\"\nkey = \"k1\"\n",
+        )
+        .unwrap();
+        let config = Config::load(
+            Some(&file),
+            env(&[
+                ("SYNCTV_LIVE__HLS_WINDOW", "8"),
+                ("SYNCTV_DATA_DIR", "/tmp/x"),
+                ("HOME", "/root"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.http_addr.port(), 9000);
+        assert_eq!(config.live.hls_window, 8);
+        assert_eq!(config.data_dir, PathBuf::from("/tmp/x"));
+        assert_eq!(config.live.keys[0].key, "k1");
+    }
+
+    #[test]
+    fn stream_keys_can_come_from_the_environment() {
+        let config = Config::load(
+            None,
+            env(&[("SYNCTV_LIVE__KEYS", r#"[{stream = "s", key = "secret"}]"#)]),
+        )
+        .unwrap();
+        assert_eq!(
+            config.live.keys,
+            [StreamKeyEntry {
+                stream: "s".into(),
+                key: "secret".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_clear_errors() {
+        let err = Config::load(None, env(&[("SYNCTV_LIVE__HLS_WINDOWS", "3")])).unwrap_err();
+        assert!(err.to_string().contains("hls_windows"), "{err}");
+        let err = Config::load(None, env(&[("SYNCTV_LIVE__HLS_WINDOW", "1")])).unwrap_err();
+        assert!(err.to_string().contains("live.hls_window"), "{err}");
+        let err = Config::load(None, env(&[("SYNCTV_HTTP_ADDR", "nowhere")])).unwrap_err();
+        assert!(matches!(err, ConfigError::Invalid(_)), "{err}");
+    }
+}

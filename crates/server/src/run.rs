@@ -1,0 +1,139 @@
+//! Starts the listeners and stops them on SIGINT/SIGTERM.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use thiserror::Error;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::Config;
+
+#[derive(Debug, Error)]
+pub(crate) enum RunError {
+    #[error("cannot listen for {what} on {addr}: {source}")]
+    Bind {
+        what: &'static str,
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot install the signal handler: {0}")]
+    Signal(std::io::Error),
+}
+
+pub(crate) async fn serve(config: Config) -> Result<(), RunError> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| RunError::DataDir {
+        path: config.data_dir.clone(),
+        source,
+    })?;
+    let http = bind("HTTP", config.http_addr).await?;
+    let rtmp = bind("RTMP", config.rtmp_addr).await?;
+    let live = live::Live::new(live_config(&config), hub_config(&config), keys(&config));
+    let (stop, stopping) = watch::channel(false);
+    let limits = api::HttpLimits {
+        max_connections: config.live.max_http_connections,
+        first_bytes_timeout: Duration::from_secs(10),
+    };
+    let signals = Signals::install()?;
+    tracing::info!(
+        http = %local(&http), rtmp = %local(&rtmp), data_dir = %config.data_dir.display(),
+        "synctv is up"
+    );
+    let http_task = tokio::spawn(api::serve(http, live.clone(), limits, stopping.clone()));
+    let rtmp_task = tokio::spawn(live::serve_rtmp(rtmp, live, stopping));
+    signals.wait().await;
+    tracing::info!("shutting down");
+    let _ = stop.send(true);
+    let drained = async {
+        let _ = http_task.await;
+        let _ = rtmp_task.await;
+    };
+    if tokio::time::timeout(Duration::from_secs(10), drained)
+        .await
+        .is_err()
+    {
+        tracing::warn!("connections still open after 10 s; exiting anyway");
+    }
+    Ok(())
+}
+
+async fn bind(what: &'static str, addr: std::net::SocketAddr) -> Result<TcpListener, RunError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| RunError::Bind { what, addr, source })
+}
+
+fn local(listener: &TcpListener) -> String {
+    listener
+        .local_addr()
+        .map_or_else(|_| "?".into(), |a| a.to_string())
+}
+
+fn keys(config: &Config) -> Arc<dyn live::StreamKeys> {
+    let keys = live::StaticKeys::new(
+        config
+            .live
+            .keys
+            .iter()
+            .map(|k| (k.stream.clone(), k.key.clone())),
+    );
+    if keys.is_empty() {
+        tracing::warn!("no stream keys configured ([[live.keys]]): every publish will be refused");
+    }
+    Arc::new(keys)
+}
+
+fn secs(value: f64) -> Duration {
+    Duration::from_secs_f64(value.max(0.0))
+}
+
+fn live_config(config: &Config) -> live::LiveConfig {
+    let l = &config.live;
+    live::LiveConfig {
+        viewer_wait: secs(l.viewer_wait_secs),
+        write_timeout: Duration::from_secs(30),
+        rtmp_chunk_size: l.rtmp_chunk_size,
+        rtmp_max_message_bytes: l.rtmp_max_message_bytes,
+        max_rtmp_connections: l.max_rtmp_connections,
+        handshake_timeout: secs(l.handshake_timeout_secs),
+        idle_timeout: secs(l.idle_timeout_secs),
+        hls_target: secs(l.hls_target_secs),
+        hls_window: l.hls_window,
+    }
+}
+
+fn hub_config(config: &Config) -> hub::HubConfig {
+    hub::HubConfig {
+        gop_cache_bytes: config.live.gop_cache_bytes,
+        ring_batches: config.live.ring_batches,
+        ..hub::HubConfig::default()
+    }
+}
+
+/// SIGTERM and SIGINT, installed before the server says it is up.
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> Result<Signals, RunError> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(Signals {
+            term: signal(SignalKind::terminate()).map_err(RunError::Signal)?,
+            int: signal(SignalKind::interrupt()).map_err(RunError::Signal)?,
+        })
+    }
+
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.int.recv() => {}
+        }
+    }
+}

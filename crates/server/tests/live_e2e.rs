@@ -1,0 +1,170 @@
+//! End-to-end: ffmpeg publishes over RTMP; ffprobe and ffmpeg read HTTP-FLV,
+//! HLS and RTMP back from a real synctv process and decode frames.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use support::{decode, probe, publish, Server, KEY, STREAM};
+
+fn assert_h264_aac(url: &str) {
+    let probe = probe(url);
+    assert_eq!(probe.streams.len(), 2, "two tracks at {url}: {probe:?}");
+    let video = probe.video().unwrap();
+    assert_eq!(video.codec_name, "h264", "{url}");
+    assert_eq!((video.width, video.height), (320, 240), "{url}");
+    assert_eq!(probe.audio().unwrap().codec_name, "aac", "{url}");
+}
+
+fn assert_decodes(url: &str, seconds: u32) {
+    let decoded = decode(url, seconds);
+    let want = seconds as usize * 25 * 3 / 4;
+    assert!(
+        decoded.video_frames >= want,
+        "{url}: decoded {} video frames, want >= {want}; errors: {}",
+        decoded.video_frames,
+        decoded.errors
+    );
+    assert!(decoded.audio_frames > 0, "{url}: no audio decoded");
+    assert!(
+        !decoded.errors.contains("rror"),
+        "{url}: decoder errors: {}",
+        decoded.errors
+    );
+}
+
+#[test]
+fn ffmpeg_publishes_and_flv_hls_and_rtmp_viewers_decode_it() {
+    let server = Server::start(&[]);
+    let mut publisher = publish(&server.publish_url(KEY), 40, &[]);
+    assert!(server.wait_for_log(&["publish", STREAM], Duration::from_secs(15)));
+
+    assert_h264_aac(&server.flv_url(STREAM));
+    assert_decodes(&server.flv_url(STREAM), 4);
+    assert_h264_aac(&server.rtmp_play_url(STREAM));
+    assert_decodes(&server.rtmp_play_url(STREAM), 4);
+    // HLS needs a few segments first.
+    std::thread::sleep(Duration::from_secs(4));
+    assert_h264_aac(&server.hls_url(STREAM));
+    assert_decodes(&server.hls_url(STREAM), 4);
+    assert!(publisher.is_running(), "publisher still pushing");
+}
+
+#[test]
+fn a_wrong_key_is_refused_with_an_rtmp_error_and_a_log_line() {
+    let server = Server::start(&[]);
+    let mut publisher = publish(&server.publish_url("not-the-key"), 5, &[]);
+    let status = publisher
+        .wait_exit(Duration::from_secs(15))
+        .expect("ffmpeg gave up");
+    assert!(!status.success(), "ffmpeg must fail to publish");
+    assert!(server.wait_for_log(&["refused", "127.0.0.1:"], Duration::from_secs(5)));
+}
+
+#[test]
+fn a_viewer_of_a_stream_nobody_publishes_gets_not_found() {
+    let server = Server::start(&[("SYNCTV_LIVE__VIEWER_WAIT_SECS", "1")]);
+    let mut socket = TcpStream::connect(server.http).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(socket, "GET /flv/nobody.flv HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut reply = String::new();
+    socket.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 404"), "{reply}");
+    assert!(reply.contains("stream_not_found"), "{reply}");
+}
+
+#[test]
+fn a_viewer_who_comes_early_is_held_until_the_publisher_starts() {
+    let server = Server::start(&[]);
+    let url = server.flv_url(STREAM);
+    let viewer = std::thread::spawn(move || decode(&url, 3));
+    std::thread::sleep(Duration::from_secs(2));
+    let _publisher = publish(&server.publish_url(KEY), 20, &[]);
+    let decoded = viewer.join().unwrap();
+    assert!(decoded.video_frames >= 50, "{decoded:?}");
+}
+
+#[test]
+fn reconnecting_publisher_takes_over_its_own_stream() {
+    let server = Server::start(&[]);
+    let mut first = publish(&server.publish_url(KEY), 60, &[]);
+    assert!(server.wait_for_log(&["publish", STREAM], Duration::from_secs(15)));
+    let url = server.flv_url(STREAM);
+    let viewer = std::thread::spawn(move || decode(&url, 8));
+    std::thread::sleep(Duration::from_secs(3));
+    let mut second = publish(&server.publish_url(KEY), 60, &[]);
+    assert!(
+        first.wait_exit(Duration::from_secs(10)).is_some(),
+        "the first publisher is disconnected"
+    );
+    assert!(second.is_running(), "the second publisher keeps the stream");
+    let decoded = viewer.join().unwrap();
+    assert!(
+        decoded.video_frames >= 8 * 25 * 3 / 4,
+        "the viewer kept playing across the takeover: {decoded:?}"
+    );
+}
+
+#[test]
+fn timestamps_crossing_the_24_bit_boundary_keep_playing() {
+    let server = Server::start(&[]);
+    // 16770 s is 7.2 s before 0xFFFFFF ms, where RTMP needs extended timestamps.
+    let _publisher = publish(
+        &server.publish_url(KEY),
+        30,
+        &["-output_ts_offset", "16770"],
+    );
+    assert!(server.wait_for_log(&["publish", STREAM], Duration::from_secs(15)));
+    std::thread::sleep(Duration::from_secs(2));
+    for url in [server.flv_url(STREAM), server.rtmp_play_url(STREAM)] {
+        let decoded = decode(&url, 10);
+        assert!(
+            decoded.video_frames >= 10 * 25 * 3 / 4,
+            "{url}: {decoded:?}"
+        );
+        let last = *decoded.video_pts_ms.last().unwrap();
+        assert!(
+            last > 16_777_215,
+            "{url}: playback crossed 0xFFFFFF ms, last pts {last}"
+        );
+    }
+}
+
+#[test]
+fn garbage_on_the_rtmp_port_does_not_disturb_a_viewer() {
+    let mut server = Server::start(&[]);
+    let _publisher = publish(&server.publish_url(KEY), 40, &[]);
+    assert!(server.wait_for_log(&["publish", STREAM], Duration::from_secs(15)));
+    let url = server.flv_url(STREAM);
+    let viewer = std::thread::spawn(move || decode(&url, 8));
+    let attacks: Vec<Vec<u8>> = vec![
+        vec![3],                                    // C0 only, then silence
+        vec![3; 700],                               // truncated C1
+        vec![0xff; 4096],                           // bad version
+        (0..=255u8).cycle().take(20_000).collect(), // garbage after a "valid" version byte
+        b"GET / HTTP/1.1\r\n\r\n".to_vec(),
+    ];
+    for _ in 0..5 {
+        for attack in &attacks {
+            if let Ok(mut socket) = TcpStream::connect(server.rtmp) {
+                let _ = socket.write_all(attack);
+                let _ = socket.shutdown(std::net::Shutdown::Write);
+            }
+        }
+    }
+    let decoded = viewer.join().unwrap();
+    assert!(decoded.video_frames >= 8 * 25 * 3 / 4, "{decoded:?}");
+    assert!(server.is_running());
+}
+
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let server = Server::start(&[]);
+    let status = server.terminate();
+    assert!(status.success(), "{status:?}");
+}
