@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole synctv test suite on a fresh Debian machine.
-# Installs what is missing (ffmpeg for the end-to-end tests), then runs every
+# Installs what is missing (ffmpeg and rtmpdump for the end-to-end tests), then runs every
 # test of the workspace, including the end-to-end tests with real ffmpeg
 # peers and the fuzz regression corpora, in one cargo invocation.
 set -euo pipefail
@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v ffmpeg >/dev/null 2>&1 || need_apt+=(ffmpeg)
 command -v ffprobe >/dev/null 2>&1 || need_apt+=(ffmpeg)
+command -v rtmpdump >/dev/null 2>&1 || need_apt+=(rtmpdump)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -144,7 +144,8 @@ impl RtmpConnection {
         while let Some(event) = self.session.poll_event() {
             match event {
                 ServerEvent::Connect { app, .. } => {
-                    tracing::debug!(peer = %self.peer, app, "RTMP connect");
+                    let handshake = self.session.handshake_mode();
+                    tracing::debug!(peer = %self.peer, app, ?handshake, "RTMP connect");
                 }
                 ServerEvent::PublishRequested {
                     stream_id,

@@ -54,6 +54,28 @@ fn ffmpeg_publishes_and_flv_hls_and_rtmp_viewers_decode_it() {
 }
 
 #[test]
+fn rtmpdump_plays_what_ffmpeg_publishes() {
+    let server = Server::start(&[]);
+    let _publisher = publish(&server.publish_url(KEY), 30, &[]);
+    assert!(server.wait_for_log(&["publish", STREAM], Duration::from_secs(15)));
+    let dir = support::TempDir::new("rtmpdump");
+    let file = dir.0.join("out.flv");
+    // rtmpdump records a live stream until it ends: stop it after 6 s.
+    let out = support::run(
+        std::process::Command::new("rtmpdump")
+            .args(["-q", "-v", "-r", &server.rtmp_play_url(STREAM), "-o"])
+            .arg(&file),
+        Duration::from_secs(6),
+    );
+    assert!(
+        std::fs::metadata(&file).map_or(0, |m| m.len()) > 100_000,
+        "rtmpdump recorded too little: {out:?}"
+    );
+    assert_h264_aac(file.to_str().unwrap());
+    assert_decodes(file.to_str().unwrap(), 2);
+}
+
+#[test]
 fn a_wrong_key_is_refused_with_an_rtmp_error_and_a_log_line() {
     let server = Server::start(&[]);
     let mut publisher = publish(&server.publish_url("not-the-key"), 5, &[]);
