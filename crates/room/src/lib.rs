@@ -1,0 +1,1 @@
+//! Rooms (work in progress).
