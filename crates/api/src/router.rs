@@ -1,7 +1,8 @@
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -17,8 +18,8 @@ pub fn router(live: Arc<Live>) -> Router {
         .route("/readyz", get(|| async { "ready" }))
         .route("/hls/{stream}/{file}", get(hls::file))
         .route("/api/v1/streams", get(streams))
-        .fallback(fallback)
-        .layer(axum::middleware::map_response(cors))
+        .fallback(|| async { ApiError::RouteNotFound })
+        .layer(axum::middleware::from_fn(cors))
         .with_state(live)
 }
 
@@ -43,15 +44,14 @@ async fn streams(State(live): State<Arc<Live>>) -> Json<Vec<StreamItem>> {
     Json(items)
 }
 
-async fn fallback(method: Method) -> Response {
-    if method == Method::OPTIONS {
-        return StatusCode::NO_CONTENT.into_response();
-    }
-    ApiError::RouteNotFound.into_response()
-}
-
-/// Browser players fetch streams from other origins.
-async fn cors(mut response: Response) -> Response {
+/// Browser players fetch streams from other origins: every answer allows
+/// it, and preflight requests are answered here for every route.
+async fn cors(request: Request, next: Next) -> Response {
+    let mut response = if request.method() == Method::OPTIONS {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        next.run(request).await
+    };
     let headers = response.headers_mut();
     headers.insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
