@@ -15,6 +15,16 @@ pub enum Resume {
     TooOld,
 }
 
+impl Resume {
+    /// The events to send, or `None` when a snapshot is needed.
+    pub fn events(&self) -> Option<&[RoomEvent]> {
+        match self {
+            Self::Events(events) => Some(events),
+            Self::TooOld => None,
+        }
+    }
+}
+
 /// The last events of a room, contiguous by seq, oldest first.
 #[derive(Debug, Clone)]
 pub(crate) struct Backlog {

@@ -191,7 +191,11 @@ impl Playlist {
 
     /// Moves `id` right after `after`, or to the top when `after` is `None`.
     /// Moving an item after itself leaves it where it is.
-    pub(crate) fn move_after(&mut self, id: ItemId, after: Option<ItemId>) -> Result<(), RoomError> {
+    pub(crate) fn move_after(
+        &mut self,
+        id: ItemId,
+        after: Option<ItemId>,
+    ) -> Result<(), RoomError> {
         let from = self.index(id)?;
         if let Some(after) = after {
             self.index(after)?;

@@ -57,7 +57,12 @@ mod tests {
             bucket.take(LIMIT, 10_000).unwrap();
         }
         let err = bucket.take(LIMIT, 10_000).unwrap_err();
-        assert_eq!(err, RoomError::RateLimited { retry_after_ms: 1000 });
+        assert_eq!(
+            err,
+            RoomError::RateLimited {
+                retry_after_ms: 1000
+            }
+        );
         assert!(bucket.take(LIMIT, 10_999).is_err());
         bucket.take(LIMIT, 11_000).unwrap();
         assert!(bucket.take(LIMIT, 11_500).is_err());

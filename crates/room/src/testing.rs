@@ -46,7 +46,8 @@ impl TestRoom {
         command: impl Into<RoomCommand>,
     ) -> Result<Receipt, RoomError> {
         let now = self.now;
-        self.room.handle_command(Actor::User(user), command.into(), now)
+        self.room
+            .handle_command(Actor::User(user), command.into(), now)
     }
 
     pub(crate) fn system(&mut self, command: impl Into<RoomCommand>) -> Result<Receipt, RoomError> {

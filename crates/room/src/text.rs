@@ -56,7 +56,12 @@ mod tests {
     #[test]
     fn blank_text_is_empty() {
         let err = check_text(Field::Title, " \n ", 4, Lines::Many).unwrap_err();
-        assert_eq!(err, RoomError::Empty { field: Field::Title });
+        assert_eq!(
+            err,
+            RoomError::Empty {
+                field: Field::Title
+            }
+        );
     }
 
     #[test]

@@ -22,9 +22,7 @@ pub(crate) fn check_url(url: &str, max_len: usize) -> Result<String, RoomError> 
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(invalid(UrlProblem::Characters));
     }
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or(invalid(UrlProblem::Scheme))?;
+    let (scheme, rest) = url.split_once("://").ok_or(invalid(UrlProblem::Scheme))?;
     if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
         return Err(invalid(UrlProblem::Scheme));
     }
@@ -130,7 +128,12 @@ mod tests {
 
     #[test]
     fn other_schemes_are_refused() {
-        for url in ["ftp://x/a.mp4", "file:///etc/passwd", "javascript:alert(1)", "x.mp4"] {
+        for url in [
+            "ftp://x/a.mp4",
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "x.mp4",
+        ] {
             assert_eq!(problem(url), Some(UrlProblem::Scheme), "{url}");
         }
     }
@@ -155,7 +158,10 @@ mod tests {
     #[test]
     fn the_kind_comes_from_the_path_extension() {
         assert_eq!(infer_kind("https://x/a/b.MP4?x=.flv"), Some(MediaKind::Mp4));
-        assert_eq!(infer_kind("https://x/live/index.m3u8"), Some(MediaKind::Hls));
+        assert_eq!(
+            infer_kind("https://x/live/index.m3u8"),
+            Some(MediaKind::Hls)
+        );
         assert_eq!(infer_kind("https://x/s.flv#t=3"), Some(MediaKind::Flv));
         assert_eq!(infer_kind("https://x/v.webm"), Some(MediaKind::Webm));
         assert_eq!(infer_kind("https://x/watch?v=1"), None);

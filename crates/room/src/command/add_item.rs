@@ -103,7 +103,13 @@ mod tests {
         ] {
             t.run(CREATOR, add(url)).unwrap();
             let item = t.playlist().last().unwrap();
-            assert_eq!(item.source, ItemSource::Url { url: url.into(), kind });
+            assert_eq!(
+                item.source,
+                ItemSource::Url {
+                    url: url.into(),
+                    kind
+                }
+            );
         }
     }
 

@@ -35,7 +35,13 @@ impl Ban {
         room.roster.remove(self.user);
         room.roster.ban(self.user);
         let by = caller.user;
-        room.emit(now_ms, EventKind::MemberBanned { user: self.user, by });
+        room.emit(
+            now_ms,
+            EventKind::MemberBanned {
+                user: self.user,
+                by,
+            },
+        );
         Ok(())
     }
 }

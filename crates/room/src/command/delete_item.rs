@@ -44,11 +44,24 @@ mod tests {
     fn deleting_the_current_item_stops_playback() {
         let mut t = TestRoom::new();
         let id = t.add(CREATOR, Some(60_000));
-        t.run(CREATOR, SetCurrent { id, request_id: rid("c") }).unwrap();
+        t.run(
+            CREATOR,
+            SetCurrent {
+                id,
+                request_id: rid("c"),
+            },
+        )
+        .unwrap();
         t.events();
         t.run(CREATOR, DeleteItem { id }).unwrap();
         let events = t.events();
-        assert_eq!(events[0], EventKind::ItemDeleted { id, by: Some(CREATOR) });
+        assert_eq!(
+            events[0],
+            EventKind::ItemDeleted {
+                id,
+                by: Some(CREATOR)
+            }
+        );
         assert_eq!(t.clock().item, None);
         assert!(!t.clock().playing);
         assert!(t.playlist().is_empty());

@@ -98,8 +98,21 @@ mod tests {
     fn a_new_source_restarts_the_current_item() {
         let mut t = TestRoom::new();
         let id = t.add(CREATOR, None);
-        t.run(CREATOR, SetCurrent { id, request_id: rid("c") }).unwrap();
-        t.run(CREATOR, Play { request_id: rid("p") }).unwrap();
+        t.run(
+            CREATOR,
+            SetCurrent {
+                id,
+                request_id: rid("c"),
+            },
+        )
+        .unwrap();
+        t.run(
+            CREATOR,
+            Play {
+                request_id: rid("p"),
+            },
+        )
+        .unwrap();
         t.advance(30_000);
         t.events();
         let edit = EditItem {

@@ -37,7 +37,11 @@ impl Join {
         let first_time = room.roster.seat(user).is_none();
         if first_time {
             self.admit(room)?;
-            let role = if self.guest { Role::Guest } else { Role::Member };
+            let role = if self.guest {
+                Role::Guest
+            } else {
+                Role::Member
+            };
             room.roster.insert(Seat::new(Member {
                 user,
                 name: name.clone(),

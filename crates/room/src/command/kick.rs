@@ -51,7 +51,14 @@ mod tests {
         let mut t = TestRoom::new();
         t.join(ALICE);
         t.join(BOB);
-        t.run(CREATOR, SetRole { user: ALICE, role: Role::Admin }).unwrap();
+        t.run(
+            CREATOR,
+            SetRole {
+                user: ALICE,
+                role: Role::Admin,
+            },
+        )
+        .unwrap();
         t.events();
         t.run(ALICE, Kick { user: BOB }).unwrap();
         let by = Some(ALICE);
@@ -75,10 +82,20 @@ mod tests {
         t.join(ALICE);
         t.join(BOB);
         for user in [ALICE, BOB] {
-            t.run(CREATOR, SetRole { user, role: Role::Admin }).unwrap();
+            t.run(
+                CREATOR,
+                SetRole {
+                    user,
+                    role: Role::Admin,
+                },
+            )
+            .unwrap();
         }
         assert_eq!(t.run(ALICE, Kick { user: BOB }), Err(RoomError::Outranked));
-        assert_eq!(t.run(ALICE, Kick { user: CREATOR }), Err(RoomError::Outranked));
+        assert_eq!(
+            t.run(ALICE, Kick { user: CREATOR }),
+            Err(RoomError::Outranked)
+        );
         assert_eq!(t.system(Kick { user: CREATOR }), Err(RoomError::Outranked));
     }
 }

@@ -41,7 +41,14 @@ mod tests {
         let a = t.add(CREATOR, None);
         let b = t.add(CREATOR, None);
         let c = t.add(CREATOR, None);
-        t.run(CREATOR, MoveItem { id: a, after: Some(c) }).unwrap();
+        t.run(
+            CREATOR,
+            MoveItem {
+                id: a,
+                after: Some(c),
+            },
+        )
+        .unwrap();
         let order: Vec<ItemId> = t.playlist().iter().map(|i| i.id).collect();
         assert_eq!(order, [b, c, a]);
         t.run(CREATOR, MoveItem { id: a, after: None }).unwrap();

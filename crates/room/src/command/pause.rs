@@ -34,9 +34,22 @@ mod tests {
     fn pause_freezes_the_position_at_its_time() {
         let mut t = TestRoom::new();
         let id = t.add(CREATOR, None);
-        t.run(CREATOR, SetCurrent { id, request_id: rid("c") }).unwrap();
+        t.run(
+            CREATOR,
+            SetCurrent {
+                id,
+                request_id: rid("c"),
+            },
+        )
+        .unwrap();
         t.advance(2_500);
-        t.run(CREATOR, Pause { request_id: rid("p") }).unwrap();
+        t.run(
+            CREATOR,
+            Pause {
+                request_id: rid("p"),
+            },
+        )
+        .unwrap();
         t.advance(10_000);
         let clock = t.clock_at(t.now);
         assert_eq!((clock.position_ms, clock.playing), (2_500, false));
@@ -47,14 +60,28 @@ mod tests {
         let mut t = TestRoom::new();
         t.join(ALICE);
         let id = t.add(CREATOR, None);
-        t.run(CREATOR, SetCurrent { id, request_id: rid("c") }).unwrap();
+        t.run(
+            CREATOR,
+            SetCurrent {
+                id,
+                request_id: rid("c"),
+            },
+        )
+        .unwrap();
         let watch_only = SetPermissions {
             user: ALICE,
             permissions: Some(Permissions::CHAT),
         };
         t.run(CREATOR, watch_only).unwrap();
         t.events();
-        let err = t.run(ALICE, Pause { request_id: rid("p") }).unwrap_err();
+        let err = t
+            .run(
+                ALICE,
+                Pause {
+                    request_id: rid("p"),
+                },
+            )
+            .unwrap_err();
         let needed = Permissions::CONTROL_PLAYBACK;
         assert_eq!(err, RoomError::PermissionDenied { needed });
         assert!(t.clock().playing);

@@ -37,7 +37,9 @@ mod tests {
     #[test]
     fn play_without_a_current_item_fails() {
         let mut t = TestRoom::new();
-        let play = Play { request_id: rid("p") };
+        let play = Play {
+            request_id: rid("p"),
+        };
         assert_eq!(t.run(CREATOR, play), Err(RoomError::NoCurrentItem));
     }
 
@@ -45,11 +47,30 @@ mod tests {
     fn play_resumes_where_pause_left_it() {
         let mut t = TestRoom::new();
         let id = t.add(CREATOR, Some(600_000));
-        t.run(CREATOR, SetCurrent { id, request_id: rid("c") }).unwrap();
+        t.run(
+            CREATOR,
+            SetCurrent {
+                id,
+                request_id: rid("c"),
+            },
+        )
+        .unwrap();
         t.advance(5_000);
-        t.run(CREATOR, Pause { request_id: rid("pa") }).unwrap();
+        t.run(
+            CREATOR,
+            Pause {
+                request_id: rid("pa"),
+            },
+        )
+        .unwrap();
         t.advance(60_000);
-        t.run(CREATOR, Play { request_id: rid("pl") }).unwrap();
+        t.run(
+            CREATOR,
+            Play {
+                request_id: rid("pl"),
+            },
+        )
+        .unwrap();
         t.advance(1_000);
         assert_eq!(t.clock_at(t.now).position_ms, 6_000);
     }
@@ -58,12 +79,25 @@ mod tests {
     fn play_at_the_end_starts_over() {
         let mut t = TestRoom::new();
         let id = t.add(CREATOR, Some(10_000));
-        t.run(CREATOR, SetCurrent { id, request_id: rid("c") }).unwrap();
+        t.run(
+            CREATOR,
+            SetCurrent {
+                id,
+                request_id: rid("c"),
+            },
+        )
+        .unwrap();
         t.advance(20_000);
         let now = t.now;
         t.handle_timeout(now);
         assert!(!t.clock().playing);
-        t.run(CREATOR, Play { request_id: rid("p") }).unwrap();
+        t.run(
+            CREATOR,
+            Play {
+                request_id: rid("p"),
+            },
+        )
+        .unwrap();
         assert_eq!(t.clock().position_ms, 0);
         assert!(t.clock().playing);
     }

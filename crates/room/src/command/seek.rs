@@ -53,7 +53,14 @@ mod tests {
 
     fn playing(t: &mut TestRoom, duration_ms: Option<u64>) {
         let id = t.add(CREATOR, duration_ms);
-        t.run(CREATOR, SetCurrent { id, request_id: rid("c") }).unwrap();
+        t.run(
+            CREATOR,
+            SetCurrent {
+                id,
+                request_id: rid("c"),
+            },
+        )
+        .unwrap();
         t.events();
     }
 
@@ -107,7 +114,12 @@ mod tests {
         playing(&mut t, Some(60_000));
         t.run(CREATOR, seek(60_000, "end")).unwrap();
         let err = t.run(CREATOR, seek(60_001, "past")).unwrap_err();
-        assert_eq!(err, RoomError::InvalidPosition { position_ms: 60_001 });
+        assert_eq!(
+            err,
+            RoomError::InvalidPosition {
+                position_ms: 60_001
+            }
+        );
     }
 
     #[test]
@@ -121,7 +133,14 @@ mod tests {
         };
         t.run(CREATOR, live).unwrap();
         let id = t.playlist()[0].id;
-        t.run(CREATOR, SetCurrent { id, request_id: rid("c") }).unwrap();
+        t.run(
+            CREATOR,
+            SetCurrent {
+                id,
+                request_id: rid("c"),
+            },
+        )
+        .unwrap();
         assert_eq!(t.run(CREATOR, seek(0, "s")), Err(RoomError::NotSeekable));
     }
 

@@ -100,7 +100,12 @@ mod tests {
             t.run(CREATOR, chat("spam")).unwrap();
         }
         let err = t.run(CREATOR, chat("spam")).unwrap_err();
-        assert_eq!(err, RoomError::RateLimited { retry_after_ms: 1000 });
+        assert_eq!(
+            err,
+            RoomError::RateLimited {
+                retry_after_ms: 1000
+            }
+        );
         t.advance(1000);
         t.run(CREATOR, chat("again")).unwrap();
     }

@@ -73,7 +73,14 @@ mod tests {
     fn a_danmaku_is_broadcast_at_the_current_media_position() {
         let mut t = TestRoom::new();
         let id = t.add(CREATOR, None);
-        t.run(CREATOR, SetCurrent { id, request_id: rid("c") }).unwrap();
+        t.run(
+            CREATOR,
+            SetCurrent {
+                id,
+                request_id: rid("c"),
+            },
+        )
+        .unwrap();
         t.advance(12_000);
         t.events();
         t.run(CREATOR, danmaku("前方高能", 0xFF0000)).unwrap();
@@ -89,9 +96,15 @@ mod tests {
     fn a_danmaku_is_one_short_line_in_a_real_colour() {
         let mut t = TestRoom::new();
         let long = "x".repeat(101);
-        assert_eq!(t.run(CREATOR, danmaku(&long, 0)).unwrap_err().code(), "too_long");
+        assert_eq!(
+            t.run(CREATOR, danmaku(&long, 0)).unwrap_err().code(),
+            "too_long"
+        );
         let two_lines = danmaku("a\nb", 0);
-        assert_eq!(t.run(CREATOR, two_lines).unwrap_err().code(), "invalid_text");
+        assert_eq!(
+            t.run(CREATOR, two_lines).unwrap_err().code(),
+            "invalid_text"
+        );
         let bad = danmaku("hi", 0x0100_0000);
         assert_eq!(t.run(CREATOR, bad).unwrap_err().code(), "invalid_color");
     }

@@ -43,7 +43,14 @@ mod tests {
     fn the_chosen_item_starts_from_zero_playing() {
         let mut t = TestRoom::new();
         let id = t.add(CREATOR, None);
-        t.run(CREATOR, SetCurrent { id, request_id: rid("1") }).unwrap();
+        t.run(
+            CREATOR,
+            SetCurrent {
+                id,
+                request_id: rid("1"),
+            },
+        )
+        .unwrap();
         let clock = t.clock();
         assert_eq!(clock.item, Some(id));
         assert!(clock.playing);
@@ -72,7 +79,10 @@ mod tests {
             permissions: Some(Permissions::CHAT),
         };
         t.run(CREATOR, mute).unwrap();
-        let set = SetCurrent { id, request_id: rid("1") };
+        let set = SetCurrent {
+            id,
+            request_id: rid("1"),
+        };
         let denied = RoomError::PermissionDenied {
             needed: Permissions::SET_CURRENT,
         };

@@ -59,7 +59,12 @@ mod tests {
             request_id: None,
         };
         let err = t.run(ALICE, chat()).unwrap_err();
-        assert_eq!(err, RoomError::PermissionDenied { needed: Permissions::CHAT });
+        assert_eq!(
+            err,
+            RoomError::PermissionDenied {
+                needed: Permissions::CHAT
+            }
+        );
         let reset = SetPermissions {
             user: ALICE,
             permissions: None,
@@ -73,7 +78,14 @@ mod tests {
         let mut t = TestRoom::new();
         t.join(ALICE);
         t.join(BOB);
-        t.run(CREATOR, SetRole { user: ALICE, role: Role::Admin }).unwrap();
+        t.run(
+            CREATOR,
+            SetRole {
+                user: ALICE,
+                role: Role::Admin,
+            },
+        )
+        .unwrap();
         let limited = Permissions::MANAGE_MEMBERS | Permissions::CHAT;
         let limit = SetPermissions {
             user: ALICE,
@@ -85,6 +97,11 @@ mod tests {
             permissions: Some(Permissions::GO_LIVE),
         };
         let err = t.run(ALICE, grant).unwrap_err();
-        assert_eq!(err, RoomError::PermissionDenied { needed: Permissions::GO_LIVE });
+        assert_eq!(
+            err,
+            RoomError::PermissionDenied {
+                needed: Permissions::GO_LIVE
+            }
+        );
     }
 }

@@ -42,10 +42,24 @@ mod tests {
     fn a_new_rate_applies_from_now_on() {
         let mut t = TestRoom::new();
         let id = t.add(CREATOR, None);
-        t.run(CREATOR, SetCurrent { id, request_id: rid("c") }).unwrap();
+        t.run(
+            CREATOR,
+            SetCurrent {
+                id,
+                request_id: rid("c"),
+            },
+        )
+        .unwrap();
         t.advance(10_000);
         let rate = Rate::from_f64(2.0).unwrap();
-        t.run(CREATOR, SetRate { rate, request_id: rid("r") }).unwrap();
+        t.run(
+            CREATOR,
+            SetRate {
+                rate,
+                request_id: rid("r"),
+            },
+        )
+        .unwrap();
         t.advance(10_000);
         assert_eq!(t.clock_at(t.now).position_ms, 30_000);
     }
@@ -54,9 +68,23 @@ mod tests {
     fn the_rate_carries_over_to_the_next_item() {
         let mut t = TestRoom::new();
         let rate = Rate::from_milli(500).unwrap();
-        t.run(CREATOR, SetRate { rate, request_id: rid("r") }).unwrap();
+        t.run(
+            CREATOR,
+            SetRate {
+                rate,
+                request_id: rid("r"),
+            },
+        )
+        .unwrap();
         let id = t.add(CREATOR, None);
-        t.run(CREATOR, SetCurrent { id, request_id: rid("c") }).unwrap();
+        t.run(
+            CREATOR,
+            SetCurrent {
+                id,
+                request_id: rid("c"),
+            },
+        )
+        .unwrap();
         t.advance(4_000);
         assert_eq!(t.clock_at(t.now).position_ms, 2_000);
     }

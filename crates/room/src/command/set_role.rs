@@ -54,7 +54,14 @@ mod tests {
     use crate::testing::{TestRoom, ALICE, BOB, CREATOR};
 
     fn admin(t: &mut TestRoom, user: UserId) {
-        t.run(CREATOR, SetRole { user, role: Role::Admin }).unwrap();
+        t.run(
+            CREATOR,
+            SetRole {
+                user,
+                role: Role::Admin,
+            },
+        )
+        .unwrap();
     }
 
     #[test]
@@ -75,10 +82,16 @@ mod tests {
         t.join(ALICE);
         t.join(BOB);
         admin(&mut t, ALICE);
-        let promote = SetRole { user: BOB, role: Role::Admin };
+        let promote = SetRole {
+            user: BOB,
+            role: Role::Admin,
+        };
         assert_eq!(t.run(ALICE, promote), Err(RoomError::Outranked));
         admin(&mut t, BOB);
-        let demote = SetRole { user: BOB, role: Role::Member };
+        let demote = SetRole {
+            user: BOB,
+            role: Role::Member,
+        };
         assert_eq!(t.run(ALICE, demote), Err(RoomError::Outranked));
     }
 
@@ -90,7 +103,13 @@ mod tests {
             let err = t.run(CREATOR, SetRole { user: ALICE, role }).unwrap_err();
             assert_eq!(err.code(), "role_not_assignable");
         }
-        let demote_creator = SetRole { user: CREATOR, role: Role::Member };
-        assert_eq!(t.system(demote_creator).unwrap_err().code(), "role_not_assignable");
+        let demote_creator = SetRole {
+            user: CREATOR,
+            role: Role::Member,
+        };
+        assert_eq!(
+            t.system(demote_creator).unwrap_err().code(),
+            "role_not_assignable"
+        );
     }
 }

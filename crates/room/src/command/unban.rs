@@ -19,7 +19,13 @@ impl Unban {
         caller.require(Permissions::MANAGE_MEMBERS)?;
         if room.roster.unban(self.user) {
             let by = caller.user;
-            room.emit(now_ms, EventKind::MemberUnbanned { user: self.user, by });
+            room.emit(
+                now_ms,
+                EventKind::MemberUnbanned {
+                    user: self.user,
+                    by,
+                },
+            );
         }
         Ok(())
     }

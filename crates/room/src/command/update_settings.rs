@@ -61,7 +61,10 @@ mod tests {
         t.run(CREATOR, update(change)).unwrap();
         assert_eq!(t.settings().visibility, Visibility::Hidden);
         assert_eq!(t.settings().name, "late show");
-        assert!(matches!(t.events()[..], [EventKind::SettingsChanged { .. }]));
+        assert!(matches!(
+            t.events()[..],
+            [EventKind::SettingsChanged { .. }]
+        ));
     }
 
     #[test]
@@ -80,13 +83,25 @@ mod tests {
     fn only_the_creator_changes_admin_defaults() {
         let mut t = TestRoom::new();
         t.join(ALICE);
-        t.run(CREATOR, SetRole { user: ALICE, role: Role::Admin }).unwrap();
+        t.run(
+            CREATOR,
+            SetRole {
+                user: ALICE,
+                role: Role::Admin,
+            },
+        )
+        .unwrap();
         let change = SettingsChange {
             admin_permissions: Some(Permissions::CHAT),
             ..Default::default()
         };
         let err = t.run(ALICE, update(change.clone())).unwrap_err();
-        assert_eq!(err, RoomError::RoleRequired { role: Role::Creator });
+        assert_eq!(
+            err,
+            RoomError::RoleRequired {
+                role: Role::Creator
+            }
+        );
         t.run(CREATOR, update(change)).unwrap();
         assert_eq!(t.member(ALICE).unwrap().permissions, Permissions::CHAT);
     }
@@ -111,7 +126,10 @@ mod tests {
             visibility: Some(Visibility::Hidden),
             ..Default::default()
         };
-        assert_eq!(t.run(CREATOR, update(change)).unwrap_err().code(), "too_long");
+        assert_eq!(
+            t.run(CREATOR, update(change)).unwrap_err().code(),
+            "too_long"
+        );
         assert_eq!(t.settings().visibility, Visibility::Public);
         assert!(t.events().is_empty());
     }

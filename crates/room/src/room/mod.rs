@@ -98,7 +98,11 @@ impl Room {
         }
         room.playlist = Playlist::restore(saved.playlist, saved.next_item_id);
         room.chat = ChatLog::restore(saved.chat, room.limits.chat_history);
-        if room.clock.item.is_some_and(|id| room.playlist.find(id).is_err()) {
+        if room
+            .clock
+            .item
+            .is_some_and(|id| room.playlist.find(id).is_err())
+        {
             room.clock = PlaybackClock::idle(room.clock.at_ms);
         }
         room
@@ -271,8 +275,7 @@ impl Room {
     /// messages older than `before_seq` (the newest when `None`), oldest
     /// first.
     pub fn chat_history(&self, before_seq: Option<u64>, limit: usize) -> Vec<ChatMessage> {
-        self.chat
-            .page(before_seq, limit.min(self.limits.chat_page))
+        self.chat.page(before_seq, limit.min(self.limits.chat_page))
     }
 
     /// The seq of the last event.
@@ -315,9 +318,9 @@ impl Room {
 
     /// What `user` may do here (nothing if not a member).
     pub fn permissions(&self, user: UserId) -> Permissions {
-        self.roster
-            .seat(user)
-            .map_or(Permissions::NONE, |seat| seat.member.permissions(&self.settings))
+        self.roster.seat(user).map_or(Permissions::NONE, |seat| {
+            seat.member.permissions(&self.settings)
+        })
     }
 
     /// The playlist in order.
@@ -399,3 +402,6 @@ impl Room {
         self.emit(now_ms, EventKind::PlaybackChanged { clock, by });
     }
 }
+
+#[cfg(test)]
+mod tests;
