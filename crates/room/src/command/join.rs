@@ -86,7 +86,7 @@ fn emit_presence(
     renamed: bool,
     now_ms: i64,
 ) {
-    let Some(member) = room.member_info(user) else {
+    let Some(member) = room.member(user) else {
         return;
     };
     if came_online {

@@ -3,6 +3,7 @@
 use crate::error::RoomError;
 use crate::event::EventKind;
 use crate::id::{Actor, UserId};
+use crate::member::Role;
 use crate::permission::Permissions;
 use crate::room::Room;
 
@@ -24,7 +25,7 @@ impl Kick {
             .seat(self.user)
             .ok_or(RoomError::MemberNotFound { user: self.user })?;
         caller.require_outranks(target.member.role)?;
-        if target.member.role == crate::member::Role::Creator {
+        if target.member.role == Role::Creator {
             return Err(RoomError::Outranked);
         }
         room.roster.remove(self.user);
@@ -43,7 +44,6 @@ impl Kick {
 mod tests {
     use super::*;
     use crate::command::SetRole;
-    use crate::member::Role;
     use crate::testing::{TestRoom, ALICE, BOB, CREATOR};
 
     #[test]

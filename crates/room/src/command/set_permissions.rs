@@ -30,7 +30,7 @@ impl SetPermissions {
             .ok_or(RoomError::MemberNotFound { user: self.user })?;
         caller.require_outranks(seat.member.role)?;
         seat.member.custom_permissions = self.permissions;
-        if let Some(member) = room.member_info(self.user) {
+        if let Some(member) = room.member(self.user) {
             let by = caller.user;
             room.emit(now_ms, EventKind::MemberUpdated { member, by });
         }

@@ -40,7 +40,7 @@ impl SetRole {
             return Ok(());
         }
         seat.member.role = self.role;
-        if let Some(member) = room.member_info(self.user) {
+        if let Some(member) = room.member(self.user) {
             let by = caller.user;
             room.emit(now_ms, EventKind::MemberUpdated { member, by });
         }

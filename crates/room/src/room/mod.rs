@@ -380,10 +380,6 @@ impl Room {
         })
     }
 
-    pub(crate) fn member_info(&self, user: UserId) -> Option<MemberInfo> {
-        self.member(user)
-    }
-
     /// The duration of the current item, when known.
     pub(crate) fn current_duration(&self) -> Option<u64> {
         let id = self.clock.item?;
