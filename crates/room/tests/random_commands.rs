@@ -1,7 +1,7 @@
 //! Random command sequences from several members and the server, with time
 //! moving forwards and sometimes backwards: the room never panics, refused
 //! commands change nothing, and seqs come out strictly increasing and
-//! without gaps.
+//! without gaps, and what is stored restores to the same room.
 
 use proptest::prelude::*;
 use room::{
@@ -216,6 +216,9 @@ proptest! {
             }
             prop_assert_eq!(last_seq, room.seq());
             check_views(&room, now)?;
+            let saved = room.saved();
+            let restored = Room::restore(saved.clone(), room.limits().clone());
+            prop_assert_eq!(restored.saved(), saved, "storage round-trips");
         }
     }
 }
