@@ -70,6 +70,7 @@ impl Connection {
             _ => return,
         };
         if is_flv {
+            live::limit_send_buffer(&socket, self.live.config.viewer_send_buffer);
             tokio::select! {
                 _ = live::serve_flv(self.live, socket, peer) => {}
                 _ = stopped(&mut self.shutdown) => {}

@@ -48,6 +48,9 @@ pub struct LiveConfig {
     pub idle_timeout: Duration,
     pub hls_target: Duration,
     pub hls_window: usize,
+    /// Kernel send buffer of each viewer's socket (0: the kernel's own
+    /// autotuning, which may grow to megabytes per stalled viewer).
+    pub viewer_send_buffer: usize,
 }
 
 impl Default for LiveConfig {
@@ -62,6 +65,7 @@ impl Default for LiveConfig {
             idle_timeout: Duration::from_secs(30),
             hls_target: Duration::from_secs(2),
             hls_window: 6,
+            viewer_send_buffer: 1024 * 1024,
         }
     }
 }
@@ -90,6 +94,17 @@ impl Live {
             hls,
             config,
         })
+    }
+}
+
+/// Caps the kernel send buffer of a viewer's socket, so a viewer that stops
+/// reading is noticed (its writes block) and holds bounded kernel memory.
+pub fn limit_send_buffer<S: std::os::fd::AsFd>(socket: &S, bytes: usize) {
+    if bytes == 0 {
+        return;
+    }
+    if let Err(e) = socket2::SockRef::from(socket).set_send_buffer_size(bytes) {
+        tracing::debug!("cannot set a viewer's send buffer: {e}");
     }
 }
 

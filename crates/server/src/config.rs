@@ -55,6 +55,10 @@ pub(crate) struct LiveSection {
     pub(crate) handshake_timeout_secs: f64,
     /// Seconds without any byte from a publisher before it is dropped.
     pub(crate) idle_timeout_secs: f64,
+    /// Seconds a viewer's socket may take nothing before it is dropped.
+    pub(crate) viewer_write_timeout_secs: f64,
+    /// Kernel send buffer per viewer socket, bytes (0: kernel autotuning).
+    pub(crate) viewer_send_buffer_bytes: usize,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -91,6 +95,8 @@ impl Default for LiveSection {
             max_http_connections: 20_000,
             handshake_timeout_secs: 10.0,
             idle_timeout_secs: 30.0,
+            viewer_write_timeout_secs: 30.0,
+            viewer_send_buffer_bytes: 1024 * 1024,
         }
     }
 }
@@ -146,6 +152,10 @@ impl Config {
                 live.handshake_timeout_secs > 0.0,
             ),
             ("live.idle_timeout_secs", live.idle_timeout_secs > 0.0),
+            (
+                "live.viewer_write_timeout_secs",
+                live.viewer_write_timeout_secs > 0.0,
+            ),
         ];
         if let Some((key, _)) = positive.iter().find(|(_, ok)| !ok) {
             return Err(ConfigError::Invalid(format!("{key} is out of range")));

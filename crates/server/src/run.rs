@@ -96,7 +96,7 @@ fn live_config(config: &Config) -> live::LiveConfig {
     let l = &config.live;
     live::LiveConfig {
         viewer_wait: secs(l.viewer_wait_secs),
-        write_timeout: Duration::from_secs(30),
+        write_timeout: secs(l.viewer_write_timeout_secs),
         rtmp_chunk_size: l.rtmp_chunk_size,
         rtmp_max_message_bytes: l.rtmp_max_message_bytes,
         max_rtmp_connections: l.max_rtmp_connections,
@@ -104,6 +104,7 @@ fn live_config(config: &Config) -> live::LiveConfig {
         idle_timeout: secs(l.idle_timeout_secs),
         hls_target: secs(l.hls_target_secs),
         hls_window: l.hls_window,
+        viewer_send_buffer: l.viewer_send_buffer_bytes,
     }
 }
 

@@ -185,6 +185,60 @@ fn garbage_on_the_rtmp_port_does_not_disturb_a_viewer() {
 }
 
 #[test]
+fn a_viewer_that_stops_reading_is_cut_off_while_another_keeps_playing() {
+    let server = Server::start(&[
+        ("SYNCTV_LIVE__VIEWER_WRITE_TIMEOUT_SECS", "2"),
+        ("SYNCTV_LIVE__RING_BATCHES", "16"),
+        ("SYNCTV_LIVE__VIEWER_SEND_BUFFER_BYTES", "32768"),
+    ]);
+    let _publisher = publish(&server.publish_url(KEY), 40, &[]);
+    assert!(server.wait_for_log(&["publish", STREAM], Duration::from_secs(15)));
+    let url = server.flv_url(STREAM);
+    let viewer = std::thread::spawn(move || decode(&url, 10));
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (received, closed) = runtime.block_on(stalled_viewer(server.http));
+    assert!(
+        closed,
+        "the server closed the stalled viewer (read {received} bytes)"
+    );
+    assert!(server.wait_for_log(&["HTTP-FLV viewer left"], Duration::from_secs(5)));
+
+    let decoded = viewer.join().unwrap();
+    assert!(decoded.video_frames >= 10 * 25 * 3 / 4, "{decoded:?}");
+}
+
+/// An HTTP-FLV viewer with a tiny receive buffer that reads its response
+/// head and then nothing for 8 s; then it drains what is left. Returns the
+/// bytes read and whether the server had closed the connection.
+async fn stalled_viewer(http: std::net::SocketAddr) -> (usize, bool) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut stream = socket.connect(http).await.unwrap();
+    let request = format!("GET /flv/{STREAM}.flv HTTP/1.1\r\nHost: x\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut buf = vec![0u8; 4096];
+    let mut received = stream.read(&mut buf).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    let drain = async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return true,
+                Ok(n) => received += n,
+            }
+        }
+    };
+    let closed = tokio::time::timeout(Duration::from_secs(5), drain)
+        .await
+        .unwrap_or(false);
+    (received, closed)
+}
+
+#[test]
 fn sigterm_stops_the_server_cleanly() {
     let server = Server::start(&[]);
     let status = server.terminate();
