@@ -10,6 +10,7 @@
 mod error;
 mod hls;
 mod listener;
+mod metrics;
 mod router;
 
 pub use error::ApiError;

@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use live::Live;
 use serde::Serialize;
 
-use crate::{hls, ApiError};
+use crate::{hls, metrics, ApiError};
 
 /// Every HTTP route but the raw HTTP-FLV path.
 pub fn router(live: Arc<Live>) -> Router {
@@ -18,6 +18,7 @@ pub fn router(live: Arc<Live>) -> Router {
         .route("/readyz", get(|| async { "ready" }))
         .route("/hls/{stream}/{file}", get(hls::file))
         .route("/api/v1/streams", get(streams))
+        .route("/metrics", get(metrics::metrics))
         .fallback(|| async { ApiError::RouteNotFound })
         .layer(axum::middleware::from_fn(cors))
         .with_state(live)

@@ -134,3 +134,26 @@ async fn the_stream_list_counts_viewers() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn metrics_count_streams_and_viewers_for_prometheus() {
+    let live = live();
+    let _publisher = publish_audio(&live, "s").await;
+    let _viewers = [
+        live.hub.subscribe("s", Duration::ZERO).await.unwrap(),
+        live.hub.subscribe("s", Duration::ZERO).await.unwrap(),
+    ];
+    let (status, headers, body) = get(&live, "/metrics").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    assert!(text.contains("synctv_live_streams 1\n"), "{text}");
+    assert!(text.contains("synctv_live_viewers 2\n"), "{text}");
+    assert!(
+        text.contains("synctv_stream_viewers{stream=\"s\"} 2\n"),
+        "{text}"
+    );
+}
