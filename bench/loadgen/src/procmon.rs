@@ -1,0 +1,164 @@
+//! 1 Hz sampler of /proc: CPU ticks and RSS of the server's process tree,
+//! CPU of this client and of the publisher, and per-core busy time. Runs on
+//! its own OS thread so a busy runtime cannot delay it.
+
+use std::collections::HashMap;
+use std::fs;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::sys;
+use crate::viewer::Clock;
+
+#[derive(Clone, Debug, Default)]
+pub struct Sample {
+    /// Seconds since the run's clock origin.
+    pub t: f64,
+    pub server_ticks: u64,
+    pub server_rss_kb: u64,
+    pub server_alive: bool,
+    pub client_ticks: u64,
+    pub publisher_ticks: u64,
+    /// (busy, total, softirq) ticks per core from /proc/stat.
+    pub cores: Vec<(u64, u64, u64)>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Stat {
+    ppid: u32,
+    ticks: u64,
+    rss_pages: u64,
+}
+
+fn read_stat(pid: &str) -> Option<Stat> {
+    let text = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name may hold spaces and parentheses: fields follow the last ')'.
+    let rest = &text[text.rfind(')')? + 1..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // f[0] is field 3 (state): ppid = 4, utime = 14, stime = 15, rss = 24.
+    Some(Stat {
+        ppid: f.get(1)?.parse().ok()?,
+        ticks: f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?,
+        rss_pages: f.get(21)?.parse().ok()?,
+    })
+}
+
+/// CPU ticks and RSS (kB) of `root` and all its descendants.
+fn tree(root: u32) -> Option<(u64, u64)> {
+    let mut all: HashMap<u32, Stat> = HashMap::new();
+    for entry in fs::read_dir("/proc").ok()?.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Ok(pid) = name.parse::<u32>() else { continue };
+        if let Some(stat) = read_stat(name) {
+            all.insert(pid, stat);
+        }
+    }
+    let root_stat = all.get(&root)?;
+    let (mut ticks, mut pages) = (root_stat.ticks, root_stat.rss_pages);
+    let mut frontier = vec![root];
+    while let Some(parent) = frontier.pop() {
+        for (&pid, stat) in &all {
+            if stat.ppid == parent && pid != root {
+                ticks += stat.ticks;
+                pages += stat.rss_pages;
+                frontier.push(pid);
+            }
+        }
+    }
+    Some((ticks, pages * sys::page_size() / 1024))
+}
+
+fn cores() -> Vec<(u64, u64, u64)> {
+    let Ok(text) = fs::read_to_string("/proc/stat") else { return Vec::new() };
+    text.lines()
+        .filter(|l| l.starts_with("cpu") && l.as_bytes().get(3).is_some_and(u8::is_ascii_digit))
+        .map(|l| {
+            let v: Vec<u64> = l.split_whitespace().skip(1).filter_map(|x| x.parse().ok()).collect();
+            // user nice system idle iowait irq softirq steal
+            let total: u64 = v.iter().take(8).sum();
+            let idle = v.get(3).copied().unwrap_or(0) + v.get(4).copied().unwrap_or(0);
+            (total - idle, total, v.get(6).copied().unwrap_or(0))
+        })
+        .collect()
+}
+
+pub fn sample(clock: &Clock, server: Option<u32>, publisher: Option<u32>) -> Sample {
+    let server_tree = server.and_then(tree);
+    Sample {
+        t: clock.secs(Instant::now()),
+        server_ticks: server_tree.map_or(0, |t| t.0),
+        server_rss_kb: server_tree.map_or(0, |t| t.1),
+        server_alive: server_tree.is_some(),
+        client_ticks: read_stat("self").map_or(0, |s| s.ticks),
+        publisher_ticks: publisher
+            .and_then(|p| read_stat(&p.to_string()))
+            .map_or(0, |s| s.ticks),
+        cores: cores(),
+    }
+}
+
+/// Sample every second until `stop` is set; returns all samples.
+pub fn spawn(clock: Clock, server: Option<u32>, publisher: Option<u32>, stop: Arc<AtomicBool>) -> JoinHandle<Vec<Sample>> {
+    std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let mut next = Instant::now();
+        while !stop.load(Ordering::Relaxed) {
+            out.push(sample(&clock, server, publisher));
+            next += Duration::from_secs(1);
+            // Sleep in short steps so that a stop is seen quickly.
+            while Instant::now() < next && !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(50).min(next - Instant::now()));
+            }
+        }
+        out.push(sample(&clock, server, publisher));
+        out
+    })
+}
+
+/// What the samples say about the window [from, to] (seconds).
+#[derive(Debug, Default)]
+pub struct Usage {
+    pub server_cpu_avg: Option<f64>,
+    pub server_cpu_max: Option<f64>,
+    pub client_cpu_avg: Option<f64>,
+    pub publisher_cpu_avg: Option<f64>,
+    pub core_busy: Vec<f64>,
+    pub core_softirq: Vec<f64>,
+    pub server_rss_max_kb: u64,
+    pub server_alive_at_end: bool,
+    pub samples: usize,
+}
+
+pub fn usage(samples: &[Sample], from: f64, to: f64) -> Usage {
+    let hz = sys::clock_ticks_per_sec();
+    let window: Vec<&Sample> = samples.iter().filter(|s| s.t >= from - 0.5 && s.t <= to + 0.5).collect();
+    let mut u = Usage {
+        server_rss_max_kb: samples.iter().map(|s| s.server_rss_kb).max().unwrap_or(0),
+        server_alive_at_end: samples.last().is_some_and(|s| s.server_alive),
+        samples: window.len(),
+        ..Usage::default()
+    };
+    let (Some(first), Some(last)) = (window.first(), window.last()) else { return u };
+    let dt = last.t - first.t;
+    if dt <= 0.0 {
+        return u;
+    }
+    let pct = |a: u64, b: u64, dt: f64| b.saturating_sub(a) as f64 / hz / dt * 100.0;
+    u.server_cpu_avg = Some(pct(first.server_ticks, last.server_ticks, dt));
+    u.client_cpu_avg = Some(pct(first.client_ticks, last.client_ticks, dt));
+    u.publisher_cpu_avg = Some(pct(first.publisher_ticks, last.publisher_ticks, dt));
+    u.server_cpu_max = window
+        .windows(2)
+        .filter(|w| w[1].t > w[0].t)
+        .map(|w| pct(w[0].server_ticks, w[1].server_ticks, w[1].t - w[0].t))
+        .reduce(f64::max);
+    for (a, b) in first.cores.iter().zip(&last.cores) {
+        let total = b.1.saturating_sub(a.1).max(1) as f64;
+        u.core_busy.push(b.0.saturating_sub(a.0) as f64 / total * 100.0);
+        u.core_softirq.push(b.2.saturating_sub(a.2) as f64 / total * 100.0);
+    }
+    u
+}
