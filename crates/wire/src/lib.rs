@@ -1,0 +1,94 @@
+//! The realtime room protocol: one schema, two encodings, three transports.
+//!
+//! Layer: schema. The messages are generated from
+//! `proto/synctv/room/v1/room.proto` into [`pb`]; this crate adds their
+//! JSON mapping, bounded decoders for untrusted input and the conversions
+//! between the wire and the [`room`] domain. It owns no socket and no
+//! task: bytes or text in, messages out, and the other way round.
+//!
+//! | transport | encoding | entry points |
+//! |---|---|---|
+//! | gRPC `RoomService.MessageStream` | protobuf | [`pb::room_service_server`], [`pb::room_service_client`] |
+//! | WebSocket, binary frames | protobuf | [`protobuf::decode_client`], [`protobuf::encode_server`] |
+//! | WebSocket, text frames | JSON | [`json::decode_client`], [`json::encode_server`] |
+//!
+//! # Drive loop of a connection
+//!
+//! ```
+//! use room::{Actor, UserId};
+//! use wire::{json, Inbound, ServerMessage};
+//!
+//! let frame = r#"{"type":"chat","text":"hi","request_id":"r1"}"#;
+//! // 1. Decode (bounded; a bad frame is a typed error with a code).
+//! let message = json::decode_client(frame)?;
+//! // 2. Map to what the connection or the room must do.
+//! match Inbound::try_from(message)? {
+//!     Inbound::Command(command) => {
+//!         // room.handle_command(Actor::User(user), command, now_ms)
+//!         assert_eq!(command.name(), "chat");
+//!     }
+//!     Inbound::Join(_) | Inbound::TimePing { .. } | Inbound::Heartbeat => {}
+//! }
+//! // 3. Room events become server messages, encoded once per encoding and
+//! //    shared by every member on that encoding.
+//! # let event = room::RoomEvent { seq: 1, at_ms: 0, kind: room::EventKind::LiveEnded };
+//! let text = json::encode_server(&ServerMessage::from(&event));
+//! assert!(text.starts_with(r#"{"seq":1,"#));
+//! # let _ = (Actor::User(UserId(1)),);
+//! # Ok::<(), wire::WireError>(())
+//! ```
+//!
+//! Replies that are not room events ([`pb::Welcome`], [`pb::Resumed`],
+//! [`pb::Ack`], [`pb::Error`], [`pb::TimePong`]) are built with
+//! [`ServerMessage::new`] and the `From` conversions from the room's types.
+//!
+//! # Limits
+//!
+//! Client messages are refused above [`MAX_CLIENT_MESSAGE_BYTES`] before
+//! any parsing; server messages (which carry whole snapshots) above
+//! [`MAX_SERVER_MESSAGE_BYTES`]. gRPC servers should set the same limit
+//! with `max_decoding_message_size`. Decoders never panic on any input.
+//!
+//! docs/realtime.md describes the protocol for client authors.
+
+mod envelope;
+mod error;
+mod event;
+mod inbound;
+pub mod json;
+mod model;
+pub mod protobuf;
+mod reply;
+
+#[cfg(test)]
+mod arbitrary;
+
+/// The generated protobuf messages (`synctv.room.v1`) and gRPC stubs.
+#[allow(
+    missing_docs,
+    missing_debug_implementations,
+    unreachable_pub,
+    clippy::all,
+    clippy::pedantic,
+    clippy::unwrap_used
+)]
+pub mod pb {
+    include!(concat!(env!("OUT_DIR"), "/synctv.room.v1.rs"));
+}
+
+pub use error::WireError;
+pub use inbound::{Inbound, JoinRequest};
+pub use pb::{ClientMessage, ServerMessage};
+
+/// The largest client message accepted, in bytes (one WebSocket frame or
+/// one gRPC message).
+pub const MAX_CLIENT_MESSAGE_BYTES: usize = 64 * 1024;
+
+/// The largest server message a client accepts, in bytes. A welcome
+/// carries the whole room (up to 500 playlist items and every online
+/// member), so this is far above any other message.
+pub const MAX_SERVER_MESSAGE_BYTES: usize = 8 * 1024 * 1024;
+
+/// The gRPC request metadata key that names the room of a
+/// `MessageStream` (the id as in `/api/v1/rooms/{id}`).
+pub const ROOM_ID_METADATA_KEY: &str = "synctv-room-id";
