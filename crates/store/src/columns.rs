@@ -27,19 +27,24 @@ macro_rules! columns_for {
     ($row:ty) => {
         impl Columns for $row {
             fn int(&self, column: &'static str) -> Result<i64, StoreError> {
-                self.try_get(column).map_err(|_| StoreError::Corrupt { column })
+                self.try_get(column)
+                    .map_err(|_| StoreError::Corrupt { column })
             }
             fn opt_int(&self, column: &'static str) -> Result<Option<i64>, StoreError> {
-                self.try_get(column).map_err(|_| StoreError::Corrupt { column })
+                self.try_get(column)
+                    .map_err(|_| StoreError::Corrupt { column })
             }
             fn text(&self, column: &'static str) -> Result<String, StoreError> {
-                self.try_get(column).map_err(|_| StoreError::Corrupt { column })
+                self.try_get(column)
+                    .map_err(|_| StoreError::Corrupt { column })
             }
             fn opt_text(&self, column: &'static str) -> Result<Option<String>, StoreError> {
-                self.try_get(column).map_err(|_| StoreError::Corrupt { column })
+                self.try_get(column)
+                    .map_err(|_| StoreError::Corrupt { column })
             }
             fn flag(&self, column: &'static str) -> Result<bool, StoreError> {
-                self.try_get(column).map_err(|_| StoreError::Corrupt { column })
+                self.try_get(column)
+                    .map_err(|_| StoreError::Corrupt { column })
             }
         }
     };
@@ -150,7 +155,12 @@ mod tests {
         for role in [Role::Guest, Role::Member, Role::Admin, Role::Creator] {
             assert_eq!(role_from_db(role.as_str()).unwrap(), role);
         }
-        for kind in [MediaKind::Mp4, MediaKind::Webm, MediaKind::Hls, MediaKind::Flv] {
+        for kind in [
+            MediaKind::Mp4,
+            MediaKind::Webm,
+            MediaKind::Hls,
+            MediaKind::Flv,
+        ] {
             assert_eq!(media_kind_from_db(kind.as_str()).unwrap(), kind);
         }
         for v in [Visibility::Public, Visibility::Hidden] {

@@ -17,8 +17,7 @@ use crate::secret::random_bytes;
 /// Hashes `password` with argon2id (the crate's default parameters, the
 /// OWASP baseline) and a fresh random salt.
 pub fn hash(password: &str) -> Result<String, StoreError> {
-    let salt =
-        SaltString::encode_b64(&random_bytes::<16>()?).map_err(StoreError::PasswordHash)?;
+    let salt = SaltString::encode_b64(&random_bytes::<16>()?).map_err(StoreError::PasswordHash)?;
     let hash = Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map_err(StoreError::PasswordHash)?;

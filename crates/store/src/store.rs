@@ -209,7 +209,31 @@ macro_rules! in_tx {
     };
 }
 
-pub(crate) use {in_tx, on_pool};
+/// Runs `$body` in a read-only transaction bound to `$tx` that sees one
+/// consistent snapshot of the database (SQLite: a deferred transaction in
+/// WAL mode; PostgreSQL: REPEATABLE READ).
+macro_rules! in_snapshot {
+    ($store:expr, |$tx:ident| $body:expr) => {
+        match &$store.pool {
+            $crate::store::Pool::Sqlite(pool) => {
+                let mut $tx = pool.begin().await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+            $crate::store::Pool::Postgres(pool) => {
+                let mut $tx = pool
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+        }
+    };
+}
+
+pub(crate) use {in_snapshot, in_tx, on_pool};
 
 #[cfg(test)]
 mod tests {
@@ -233,7 +257,10 @@ mod tests {
         let file = Target::SqliteFile(PathBuf::from("/tmp/x.db"));
         assert_eq!(parse(Some("sqlite:///tmp/x.db")).unwrap(), file);
         assert_eq!(parse(Some("sqlite:/tmp/x.db?mode=rwc")).unwrap(), file);
-        assert_eq!(parse(Some("sqlite::memory:")).unwrap(), Target::SqliteMemory);
+        assert_eq!(
+            parse(Some("sqlite::memory:")).unwrap(),
+            Target::SqliteMemory
+        );
     }
 
     #[test]
