@@ -187,7 +187,10 @@ mod tests {
             started_at_ms: Some(1_000),
         };
         assert_eq!(case(1, EventKind::LiveStarted), started.into());
-        assert_eq!(case(2, EventKind::LiveEnded), pb::LiveStatus::default().into());
+        assert_eq!(
+            case(2, EventKind::LiveEnded),
+            pb::LiveStatus::default().into()
+        );
         assert_eq!(case(3, EventKind::RoomClosed), pb::RoomClosed {}.into());
     }
 

@@ -164,11 +164,23 @@ mod tests {
         let play = pb::Play {
             request_id: "p".into(),
         };
-        assert_eq!(command(play), Play { request_id: rid("p") }.into());
+        assert_eq!(
+            command(play),
+            Play {
+                request_id: rid("p")
+            }
+            .into()
+        );
         let pause = pb::Pause {
             request_id: "q".into(),
         };
-        assert_eq!(command(pause), Pause { request_id: rid("q") }.into());
+        assert_eq!(
+            command(pause),
+            Pause {
+                request_id: rid("q")
+            }
+            .into()
+        );
         let seek = pb::Seek {
             position_ms: 90_000,
             request_id: "s".into(),

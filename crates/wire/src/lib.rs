@@ -92,3 +92,41 @@ pub const MAX_SERVER_MESSAGE_BYTES: usize = 8 * 1024 * 1024;
 /// The gRPC request metadata key that names the room of a
 /// `MessageStream` (the id as in `/api/v1/rooms/{id}`).
 pub const ROOM_ID_METADATA_KEY: &str = "synctv-room-id";
+
+#[cfg(test)]
+mod tests {
+    use tonic::server::NamedService;
+    use tonic::{Request, Response, Status, Streaming};
+
+    use super::pb::room_service_client::RoomServiceClient;
+    use super::pb::room_service_server::{RoomService, RoomServiceServer};
+    use super::*;
+
+    struct Refuse;
+
+    #[tonic::async_trait]
+    impl RoomService for Refuse {
+        type MessageStreamStream = tonic::codegen::BoxStream<ServerMessage>;
+
+        async fn message_stream(
+            &self,
+            _request: Request<Streaming<ClientMessage>>,
+        ) -> Result<Response<Self::MessageStreamStream>, Status> {
+            Err(Status::unimplemented("test"))
+        }
+    }
+
+    #[test]
+    fn the_grpc_stubs_are_generated() {
+        let _server =
+            RoomServiceServer::new(Refuse).max_decoding_message_size(MAX_CLIENT_MESSAGE_BYTES);
+        assert_eq!(
+            RoomServiceServer::<Refuse>::NAME,
+            "synctv.room.v1.RoomService"
+        );
+        // The client is generic over any tower service (a tonic Channel in
+        // practice); here it is enough that it exists.
+        let client = std::any::type_name::<RoomServiceClient<()>>();
+        assert!(client.ends_with("RoomServiceClient<()>"));
+    }
+}

@@ -112,11 +112,17 @@ mod tests {
             panic!("{message:?}")
         };
         assert_eq!(welcome.user_id, 1);
-        assert_eq!(welcome.settings.map(|s| s.name).as_deref(), Some("movie night"));
+        assert_eq!(
+            welcome.settings.map(|s| s.name).as_deref(),
+            Some("movie night")
+        );
         assert_eq!(welcome.members.len(), 1);
         assert_eq!(welcome.members[0].role(), pb::Role::Creator);
         let chat = &welcome.chat[0];
-        assert_eq!((chat.id, chat.at_ms, chat.text.as_str()), (2, NOW + 5, "hello"));
+        assert_eq!(
+            (chat.id, chat.at_ms, chat.text.as_str()),
+            (2, NOW + 5, "hello")
+        );
         let playback = welcome.playback.unwrap_or_default();
         assert_eq!((playback.item_id, playback.at_ms), (None, NOW + 10));
         assert_eq!(welcome.live, Some(pb::LiveStatus::default()));
@@ -145,7 +151,10 @@ mod tests {
         assert_eq!(error.request_id, "c1");
         let too_large = WireError::TooLarge { len: 9, max: 1 };
         let error = pb::Error::from(&too_large);
-        assert_eq!((error.code.as_str(), error.retry_after_ms), ("too_large", None));
+        assert_eq!(
+            (error.code.as_str(), error.retry_after_ms),
+            ("too_large", None)
+        );
         let wrapped = WireError::Room(RoomError::NoCurrentItem);
         assert_eq!(pb::Error::from(&wrapped).code, "no_current_item");
     }
