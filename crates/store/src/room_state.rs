@@ -21,7 +21,7 @@ use crate::store::{in_tx, Store};
 ///
 /// | event | write |
 /// |---|---|
-/// | `MemberJoined { first_time: true }`, `MemberUpdated` | [`upsert_member`](Self::upsert_member) |
+/// | `MemberJoined` (a returning member may bring a new name), `MemberUpdated` | [`upsert_member`](Self::upsert_member) |
 /// | `MemberKicked` | [`remove_member`](Self::remove_member) |
 /// | `MemberBanned` / `MemberUnbanned` | [`ban_user`](Self::ban_user) / [`unban_user`](Self::unban_user) |
 /// | `SettingsChanged` | [`update_settings`](Self::update_settings) |
