@@ -65,7 +65,7 @@ impl Store {
         match Target::parse(database_url, data_dir)? {
             Target::SqliteFile(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|e| sqlx::Error::Io(e))?;
+                    std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
                 }
                 Self::open_sqlite(&path).await
             }

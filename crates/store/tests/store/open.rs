@@ -30,3 +30,46 @@ async fn an_in_memory_store_works_and_an_unknown_scheme_is_refused() {
     assert!(matches!(err, StoreError::UnsupportedUrl { .. }));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn a_stored_value_the_domain_does_not_know_is_a_typed_error() {
+    use sqlx::{Connection, Executor};
+    use store::{RoomRepo, RoomStateRepo};
+
+    let dir = temp_dir();
+    let path = dir.join("test.db");
+    let store = Store::open_sqlite(&path).await.unwrap();
+    let ada = store.create_user("ada", "h", T0).await.unwrap().id;
+    let saved = crate::support::new_room(ada, room::RoomSettings::new("r")).saved();
+    let room = store.create_room(ada, &saved, None, T0).await.unwrap();
+
+    let url = format!("sqlite://{}", path.display());
+    let mut raw = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    raw.execute("UPDATE room_members SET role = 'wizard'")
+        .await
+        .unwrap();
+    let err = store.load_room(&room.id).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::Corrupt { column: "role" }),
+        "{err:?}"
+    );
+
+    raw.execute(
+        "UPDATE room_members SET role = 'creator'; UPDATE room_playback SET rate_milli = 0",
+    )
+    .await
+    .unwrap();
+    let err = store.load_room(&room.id).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Corrupt {
+                column: "rate_milli"
+            }
+        ),
+        "{err:?}"
+    );
+    raw.close().await.unwrap();
+    store.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+}

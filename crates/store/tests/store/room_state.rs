@@ -124,72 +124,50 @@ fn chat(text: &str) -> SendChat {
     }
 }
 
-/// Drives a room through every kind of durable change.
-async fn busy_room(store: &Store) -> Driven {
-    let ada = account(store, "ada").await;
-    let bob = account(store, "bob").await;
-    let cy = account(store, "cy").await;
-    let dan = account(store, "dan").await;
-    let settings = RoomSettings {
-        guests_allowed: true,
-        ..RoomSettings::new("movie night")
-    };
-    let mut r = Driven::create(store, ada, settings).await;
-    r.run(ada, join("ada")).await;
-    r.run(bob, join("bob")).await;
-    r.run(cy, join("cy")).await;
-    r.run(dan, join("dan")).await;
-    r.run(
-        ada,
-        SetRole {
-            user: bob,
-            role: Role::Admin,
-        },
-    )
-    .await;
+/// The accounts of the busy room: creator, admin, member with custom
+/// permissions, member who gets kicked.
+struct Cast {
+    ada: UserId,
+    bob: UserId,
+    cy: UserId,
+    dan: UserId,
+}
+
+type Script = Vec<(UserId, RoomCommand)>;
+
+fn membership(c: &Cast) -> Script {
     let custom = Some(Permissions::CHAT | Permissions::ADD_ITEM);
-    r.run(
-        ada,
-        SetPermissions {
-            user: cy,
-            permissions: custom,
-        },
-    )
-    .await;
-    r.run(ada, add("https://media.example/a.mp4", Some(60_000)))
-        .await;
-    r.run(bob, add("https://media.example/live/index.m3u8", None))
-        .await;
-    r.run(cy, add("https://media.example/c.webm", Some(5_000)))
-        .await;
-    r.run(
-        ada,
-        AddItem {
-            title: "Our stream".into(),
-            source: NewSource::Live,
-            duration_ms: None,
-            request_id: None,
-        },
-    )
-    .await;
-    r.run(ada, add("https://media.example/e.flv", None)).await;
-    r.run(
-        ada,
-        MoveItem {
-            id: ItemId(3),
-            after: None,
-        },
-    )
-    .await;
-    r.run(
-        ada,
-        MoveItem {
-            id: ItemId(1),
-            after: Some(ItemId(4)),
-        },
-    )
-    .await;
-    r.run(ada, DeleteItem { id: ItemId(5) }).await;
+    vec![
+        (c.ada, join("ada").into()),
+        (c.bob, join("bob").into()),
+        (c.cy, join("cy").into()),
+        (c.dan, join("dan").into()),
+        (
+            c.ada,
+            SetRole {
+                user: c.bob,
+                role: Role::Admin,
+            }
+            .into(),
+        ),
+        (
+            c.ada,
+            SetPermissions {
+                user: c.cy,
+                permissions: custom,
+            }
+            .into(),
+        ),
+    ]
+}
+
+fn playlist(c: &Cast) -> Script {
+    let live = AddItem {
+        title: "Our stream".into(),
+        source: NewSource::Live,
+        duration_ms: None,
+        request_id: None,
+    };
     let edit = EditItem {
         id: ItemId(2),
         title: Some("The show".into()),
@@ -199,48 +177,44 @@ async fn busy_room(store: &Store) -> Driven {
         }),
         duration_ms: Some(90_000),
     };
-    r.run(bob, edit).await;
-    r.run(
-        ada,
-        SetCurrent {
-            id: ItemId(1),
-            request_id: rid("c1"),
-        },
-    )
-    .await;
-    r.run(
-        ada,
-        Seek {
-            position_ms: 12_345,
-            request_id: rid("s1"),
-        },
-    )
-    .await;
-    r.run(
-        ada,
-        SetRate {
-            rate: Rate::from_milli(1500).unwrap(),
-            request_id: rid("r1"),
-        },
-    )
-    .await;
-    r.run(
-        bob,
-        Pause {
-            request_id: rid("p1"),
-        },
-    )
-    .await;
-    r.run(
-        bob,
-        Play {
-            request_id: rid("p2"),
-        },
-    )
-    .await;
-    for (user, text) in [(ada, "hello"), (bob, "hi\nthere"), (cy, "ünïcødé 🎬")] {
-        r.run(user, chat(text)).await;
-    }
+    vec![
+        (
+            c.ada,
+            add("https://media.example/a.mp4", Some(60_000)).into(),
+        ),
+        (
+            c.bob,
+            add("https://media.example/live/index.m3u8", None).into(),
+        ),
+        (
+            c.cy,
+            add("https://media.example/c.webm", Some(5_000)).into(),
+        ),
+        (c.ada, live.into()),
+        (c.ada, add("https://media.example/e.flv", None).into()),
+        (
+            c.ada,
+            MoveItem {
+                id: ItemId(3),
+                after: None,
+            }
+            .into(),
+        ),
+        (
+            c.ada,
+            MoveItem {
+                id: ItemId(1),
+                after: Some(ItemId(4)),
+            }
+            .into(),
+        ),
+        (c.ada, DeleteItem { id: ItemId(5) }.into()),
+        (c.bob, edit.into()),
+    ]
+}
+
+fn playback_and_chat(c: &Cast) -> Script {
+    let rate = Rate::from_milli(1500).unwrap();
     let danmaku = SendDanmaku {
         text: "wow".into(),
         color: 0xff0000,
@@ -248,19 +222,91 @@ async fn busy_room(store: &Store) -> Driven {
         media_position_ms: None,
         request_id: None,
     };
-    r.run(bob, danmaku).await;
-    r.run(ada, Kick { user: dan }).await;
-    r.run(bob, Ban { user: UserId(777) }).await;
-    r.run(bob, Ban { user: UserId(778) }).await;
-    r.run(bob, Unban { user: UserId(778) }).await;
+    vec![
+        (
+            c.ada,
+            SetCurrent {
+                id: ItemId(1),
+                request_id: rid("c1"),
+            }
+            .into(),
+        ),
+        (
+            c.ada,
+            Seek {
+                position_ms: 12_345,
+                request_id: rid("s1"),
+            }
+            .into(),
+        ),
+        (
+            c.ada,
+            SetRate {
+                rate,
+                request_id: rid("r1"),
+            }
+            .into(),
+        ),
+        (
+            c.bob,
+            Pause {
+                request_id: rid("p1"),
+            }
+            .into(),
+        ),
+        (
+            c.bob,
+            Play {
+                request_id: rid("p2"),
+            }
+            .into(),
+        ),
+        (c.ada, chat("hello").into()),
+        (c.bob, chat("hi\nthere").into()),
+        (c.cy, chat("ünïcødé 🎬").into()),
+        (c.bob, danmaku.into()),
+    ]
+}
+
+fn removals_and_settings(c: &Cast) -> Script {
     let change = SettingsChange {
         name: Some("late show".into()),
         visibility: Some(Visibility::Hidden),
         member_permissions: Some(Permissions::CHAT),
         ..SettingsChange::default()
     };
-    r.run(ada, UpdateSettings { change }).await;
-    r
+    vec![
+        (c.ada, Kick { user: c.dan }.into()),
+        (c.bob, Ban { user: UserId(777) }.into()),
+        (c.bob, Ban { user: UserId(778) }.into()),
+        (c.bob, Unban { user: UserId(778) }.into()),
+        (c.ada, UpdateSettings { change }.into()),
+    ]
+}
+
+/// Drives a room through every kind of durable change.
+async fn busy_room(store: &Store) -> Driven {
+    let cast = Cast {
+        ada: account(store, "ada").await,
+        bob: account(store, "bob").await,
+        cy: account(store, "cy").await,
+        dan: account(store, "dan").await,
+    };
+    let settings = RoomSettings {
+        guests_allowed: true,
+        ..RoomSettings::new("movie night")
+    };
+    let mut driven = Driven::create(store, cast.ada, settings).await;
+    let script = [
+        membership,
+        playlist,
+        playback_and_chat,
+        removals_and_settings,
+    ];
+    for (user, command) in script.iter().flat_map(|part| part(&cast)) {
+        driven.run(user, command).await;
+    }
+    driven
 }
 
 async fn a_saved_room_restores_identically(store: Store) {
