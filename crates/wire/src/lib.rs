@@ -15,32 +15,48 @@
 //! # Drive loop of a connection
 //!
 //! ```
-//! use room::{Actor, UserId};
-//! use wire::{json, Inbound, ServerMessage};
+//! use room::{Actor, Room, RoomLimits, RoomSettings, UserId};
+//! use wire::{json, pb, Inbound, ServerMessage};
 //!
-//! let frame = r#"{"type":"chat","text":"hi","request_id":"r1"}"#;
-//! // 1. Decode (bounded; a bad frame is a typed error with a code).
-//! let message = json::decode_client(frame)?;
-//! // 2. Map to what the connection or the room must do.
-//! match Inbound::try_from(message)? {
-//!     Inbound::Command(command) => {
-//!         // room.handle_command(Actor::User(user), command, now_ms)
-//!         assert_eq!(command.name(), "chat");
-//!     }
-//!     Inbound::Join(_) | Inbound::TimePing { .. } | Inbound::Heartbeat => {}
+//! # let now_ms = 1_700_000_000_000;
+//! # let limits = RoomLimits::default();
+//! # let mut room = Room::new(UserId(1), "host", RoomSettings::new("r"), limits, now_ms)?;
+//! # let join = room::Join { name: "host".into(), guest: false, password_ok: true };
+//! # room.handle_command(Actor::User(UserId(1)), join.into(), now_ms)?;
+//! # while room.poll_event().is_some() {}
+//! let user = UserId(1); // from the connection's session
+//! let last_seq = 1; // the last event seq sent on this connection
+//!
+//! // 1. Decode a frame: bounded, and bad input is a typed error with a code.
+//! let message = json::decode_client(r#"{"type":"chat","text":"hi","request_id":"r1"}"#)?;
+//! let request_id = message.request_id().unwrap_or_default().to_owned();
+//!
+//! // 2. Map it; commands go to the room with the actor added.
+//! if let Inbound::Command(command) = Inbound::try_from(message)? {
+//!     let reply = match room.handle_command(Actor::User(user), command, now_ms) {
+//!         Ok(receipt) => ServerMessage::new(last_seq, now_ms, pb::Ack::new(&receipt, &request_id)),
+//!         Err(refused) => {
+//!             let error = pb::Error::from(&refused).with_request_id(Some(&request_id));
+//!             ServerMessage::new(last_seq, now_ms, error)
+//!         }
+//!     };
+//!     assert_eq!(reply.kind.as_ref().map(|k| k.name()), Some("ack"));
 //! }
-//! // 3. Room events become server messages, encoded once per encoding and
-//! //    shared by every member on that encoding.
-//! # let event = room::RoomEvent { seq: 1, at_ms: 0, kind: room::EventKind::LiveEnded };
-//! let text = json::encode_server(&ServerMessage::from(&event));
-//! assert!(text.starts_with(r#"{"seq":1,"#));
-//! # let _ = (Actor::User(UserId(1)),);
+//!
+//! // 3. Events become server messages, encoded once per encoding and
+//! //    shared by every member using it.
+//! while let Some(event) = room.poll_event() {
+//!     let text = json::encode_server(&ServerMessage::from(&event));
+//!     assert!(text.starts_with(r#"{"seq":2,"server_time_ms":1700000000000,"type":"chat""#));
+//! }
 //! # Ok::<(), wire::WireError>(())
 //! ```
 //!
-//! Replies that are not room events ([`pb::Welcome`], [`pb::Resumed`],
-//! [`pb::Ack`], [`pb::Error`], [`pb::TimePong`]) are built with
-//! [`ServerMessage::new`] and the `From` conversions from the room's types.
+//! A `join` becomes [`Inbound::Join`]: the connection checks the password,
+//! sends [`room::Join`], then [`ServerMessage::welcome`] or a
+//! [`pb::Resumed`] and the missed events. Other replies ([`pb::Ack`],
+//! [`pb::Error`], [`pb::TimePong`]) are built with [`ServerMessage::new`]
+//! and the `From` conversions from the room's types.
 //!
 //! # Limits
 //!
