@@ -79,7 +79,7 @@ fn reply_kind() -> impl Strategy<Value = S> {
             })
         }),
         (text(), text(), text(), of(any::<u64>())).prop_map(
-            |(code, message, request_id, retry_after_ms)| S::from(pb::Error {
+            |(code, message, request_id, retry_after_ms)| S::from(pb::ErrorReply {
                 code,
                 message,
                 request_id,

@@ -42,7 +42,7 @@ cases!(server_message::Kind {
     Welcome(pb::Welcome) = "welcome",
     Resumed(pb::Resumed) = "resumed",
     Ack(pb::Ack) = "ack",
-    Error(pb::Error) = "error",
+    Error(pb::ErrorReply) = "error",
     TimePong(pb::TimePong) = "time_pong",
     MemberJoined(pb::MemberJoined) = "member_joined",
     MemberLeft(pb::MemberLeft) = "member_left",

@@ -32,7 +32,10 @@ pub fn decode_client(text: &str) -> Result<ClientMessage, WireError> {
 /// A client message as a text frame. A message without a case encodes as
 /// `{}`, which decoders refuse.
 pub fn encode_client(message: &ClientMessage) -> String {
-    to_string(&message.kind)
+    match &message.kind {
+        Some(kind) => to_string(kind),
+        None => String::from("{}"),
+    }
 }
 
 /// A server message from a text frame, at most
@@ -362,6 +365,15 @@ mod tests {
             let error = decode_client(text).unwrap_err();
             assert_eq!(error.code(), "bad_message", "{text}: {error}");
         }
+    }
+
+    #[test]
+    fn a_message_without_a_case_encodes_as_what_decoders_refuse() {
+        assert_eq!(encode_client(&ClientMessage::default()), "{}");
+        assert_eq!(decode_client("{}").unwrap_err().code(), "bad_message");
+        let bare = encode_server(&ServerMessage::default());
+        assert_eq!(bare, r#"{"seq":0,"server_time_ms":0}"#);
+        assert_eq!(decode_server(&bare).unwrap_err().code(), "bad_message");
     }
 
     #[test]

@@ -34,9 +34,12 @@
 //! // 2. Map it; commands go to the room with the actor added.
 //! if let Inbound::Command(command) = Inbound::try_from(message)? {
 //!     let reply = match room.handle_command(Actor::User(user), command, now_ms) {
-//!         Ok(receipt) => ServerMessage::new(last_seq, now_ms, pb::Ack::new(&receipt, &request_id)),
+//!         Ok(receipt) => {
+//!             let ack = pb::Ack::new(&receipt, &request_id);
+//!             ServerMessage::new(last_seq, now_ms, ack)
+//!         }
 //!         Err(refused) => {
-//!             let error = pb::Error::from(&refused).with_request_id(Some(&request_id));
+//!             let error = pb::ErrorReply::from(&refused).with_request_id(Some(&request_id));
 //!             ServerMessage::new(last_seq, now_ms, error)
 //!         }
 //!     };
@@ -55,7 +58,7 @@
 //! A `join` becomes [`Inbound::Join`]: the connection checks the password,
 //! sends [`room::Join`], then [`ServerMessage::welcome`] or a
 //! [`pb::Resumed`] and the missed events. Other replies ([`pb::Ack`],
-//! [`pb::Error`], [`pb::TimePong`]) are built with [`ServerMessage::new`]
+//! [`pb::ErrorReply`], [`pb::TimePong`]) are built with [`ServerMessage::new`]
 //! and the `From` conversions from the room's types.
 //!
 //! # Limits

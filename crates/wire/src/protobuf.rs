@@ -54,6 +54,7 @@ fn check_len(bytes: &[u8], max: usize) -> Result<(), WireError> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::collection::vec;
     use proptest::prelude::*;
 
     use super::*;
@@ -128,7 +129,7 @@ mod tests {
         }
 
         #[test]
-        fn any_bytes_decode_or_fail_cleanly(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+        fn any_bytes_decode_or_fail_cleanly(bytes in vec(any::<u8>(), 0..256)) {
             let _ = decode_client(&bytes);
             let _ = decode_server(&bytes);
         }

@@ -34,7 +34,7 @@ impl pb::Ack {
     }
 }
 
-impl pb::Error {
+impl pb::ErrorReply {
     /// Echoes the refused message's request id (see
     /// [`crate::ClientMessage::request_id`]).
     pub fn with_request_id(mut self, request_id: Option<&str>) -> Self {
@@ -43,7 +43,7 @@ impl pb::Error {
     }
 }
 
-impl From<&RoomError> for pb::Error {
+impl From<&RoomError> for pb::ErrorReply {
     fn from(error: &RoomError) -> Self {
         let retry_after_ms = match error {
             RoomError::RateLimited { retry_after_ms } => Some(*retry_after_ms),
@@ -58,7 +58,7 @@ impl From<&RoomError> for pb::Error {
     }
 }
 
-impl From<&WireError> for pb::Error {
+impl From<&WireError> for pb::ErrorReply {
     fn from(error: &WireError) -> Self {
         match error {
             WireError::Room(room) => room.into(),
@@ -145,17 +145,17 @@ mod tests {
         let limited = RoomError::RateLimited {
             retry_after_ms: 250,
         };
-        let error = pb::Error::from(&limited).with_request_id(Some("c1"));
+        let error = pb::ErrorReply::from(&limited).with_request_id(Some("c1"));
         assert_eq!(error.code, "rate_limited");
         assert_eq!(error.retry_after_ms, Some(250));
         assert_eq!(error.request_id, "c1");
         let too_large = WireError::TooLarge { len: 9, max: 1 };
-        let error = pb::Error::from(&too_large);
+        let error = pb::ErrorReply::from(&too_large);
         assert_eq!(
             (error.code.as_str(), error.retry_after_ms),
             ("too_large", None)
         );
         let wrapped = WireError::Room(RoomError::NoCurrentItem);
-        assert_eq!(pb::Error::from(&wrapped).code, "no_current_item");
+        assert_eq!(pb::ErrorReply::from(&wrapped).code, "no_current_item");
     }
 }
