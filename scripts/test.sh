@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs the whole synctv test suite on a fresh Debian machine.
-# Installs what is missing (ffmpeg and rtmpdump for the end-to-end tests), then runs every
-# test of the workspace, including the end-to-end tests with real ffmpeg
-# peers and the fuzz regression corpora, in one cargo invocation.
+# Installs what is missing (ffmpeg and rtmpdump for the end-to-end tests, PostgreSQL and
+# Redis for the storage and cluster tests), starts PostgreSQL and Redis on 127.0.0.1 if
+# they are not answering, then runs every test of the workspace, including the
+# end-to-end tests with real ffmpeg peers and the fuzz regression corpora, in one cargo
+# invocation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +12,8 @@ need_apt=()
 command -v ffmpeg >/dev/null 2>&1 || need_apt+=(ffmpeg)
 command -v ffprobe >/dev/null 2>&1 || need_apt+=(ffmpeg)
 command -v rtmpdump >/dev/null 2>&1 || need_apt+=(rtmpdump)
+command -v pg_ctlcluster >/dev/null 2>&1 || need_apt+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -17,6 +21,33 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 command -v cargo >/dev/null 2>&1 || { echo "cargo is required (https://rustup.rs)"; exit 1; }
+
+# PostgreSQL at 127.0.0.1:5432, user postgres without a password: the storage tests create
+# and drop their own databases there. The local cluster is configured and started if needed.
+version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
+if [ -n "$version" ]; then
+  hba=/etc/postgresql/$version/main/pg_hba.conf
+  if ! grep -Eq '^host[[:space:]]+all[[:space:]]+all[[:space:]]+127\.0\.0\.1/32[[:space:]]+trust' "$hba"; then
+    echo "allowing local test connections to PostgreSQL $version without a password"
+    sed -i '1i host all all 127.0.0.1/32 trust' "$hba"
+    if pg_isready -q -h 127.0.0.1; then
+      pg_ctlcluster --skip-systemctl-redirect "$version" main reload
+    fi
+  fi
+  if ! pg_isready -q -h 127.0.0.1; then
+    echo "starting PostgreSQL $version"
+    pg_ctlcluster --skip-systemctl-redirect "$version" main start
+    for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 && break; sleep 1; done
+  fi
+fi
+pg_isready -q -h 127.0.0.1 || { echo "PostgreSQL is not answering on 127.0.0.1:5432"; exit 1; }
+# Redis at 127.0.0.1:6379 for the cluster tests.
+if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
+  echo "starting Redis"
+  redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save '' --appendonly no >/dev/null
+  for _ in $(seq 30); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 1; done
+  redis-cli -h 127.0.0.1 ping >/dev/null || { echo "Redis did not start"; exit 1; }
+fi
 
 cargo fmt --all -- --check
 cargo test --workspace --locked "$@"

@@ -369,7 +369,16 @@ async fn chat_keeps_the_last_500_messages_per_room(store: Store) {
         at_ms: T0 + seq as i64,
     };
     let total = CHAT_KEPT as u64 + 10;
-    for seq in 1..=total {
+    // A full save keeps the newest 500 of what it is given; each append
+    // then trims the oldest.
+    let mut prefilled = saved.clone();
+    prefilled.chat = (1..=total - 5).map(message).collect();
+    prefilled.seq = total - 5;
+    store.save_room(&busy.id, &prefilled, T0).await.unwrap();
+    let after_save = store.load_room(&busy.id).await.unwrap().chat;
+    assert_eq!(after_save.len(), CHAT_KEPT);
+    assert_eq!(after_save[0].seq, 6);
+    for seq in total - 4..=total {
         store.append_chat(&busy.id, &message(seq)).await.unwrap();
     }
     for seq in 1..=3 {
