@@ -326,7 +326,10 @@ pub(crate) fn insert_contents(
         .iter()
         .map(|m| chat_args(room, m))
         .collect::<Result<_, _>>()?;
-    let mut stmts = insert_rows(MEMBER_HEAD, 6, members);
+    let mut stmts: Vec<Stmt> = insert_rows(MEMBER_HEAD, 6, members)
+        .into_iter()
+        .map(|stmt| stmt.references(Entity::User))
+        .collect();
     stmts.extend(insert_rows(
         "room_bans (room_id, user_id, banned_at_ms)",
         3,

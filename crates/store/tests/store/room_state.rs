@@ -16,6 +16,7 @@ on_both_backends!(
     the_stored_seq_never_goes_down,
     writes_to_a_deleted_room_are_not_found,
     moving_an_unknown_item_is_not_found,
+    a_stored_member_needs_an_account,
 );
 
 /// A room driven by hand whose events are written to the store as the
@@ -482,5 +483,38 @@ async fn moving_an_unknown_item_is_not_found(store: Store) {
     assert_eq!(
         store.load_room(&driven.id).await.unwrap(),
         driven.room.saved()
+    );
+}
+
+async fn a_stored_member_needs_an_account(store: Store) {
+    let ada = account(&store, "ada").await;
+    let mut saved = new_room(ada, RoomSettings::new("r")).saved();
+    let room = store.create_room(ada, &saved, None, T0).await.unwrap();
+    let ghost = room::Member {
+        user: UserId(999),
+        name: "ghost".into(),
+        role: Role::Member,
+        custom_permissions: None,
+        joined_at_ms: T0,
+    };
+    let stamp = Stamp { seq: 1, at_ms: T0 };
+    let err = store
+        .upsert_member(&room.id, &ghost, stamp)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::NotFound { what: Entity::User }),
+        "{err:?}"
+    );
+    saved.members.push(ghost);
+    let err = store.save_room(&room.id, &saved, T0).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::NotFound { what: Entity::User }),
+        "{err:?}"
+    );
+    assert_eq!(
+        store.load_room(&room.id).await.unwrap().members.len(),
+        1,
+        "nothing written"
     );
 }
