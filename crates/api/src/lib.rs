@@ -9,10 +9,12 @@
 
 mod error;
 mod hls;
+mod keys;
 mod listener;
 mod metrics;
 mod router;
 
 pub use error::ApiError;
+pub use keys::RoomStreamKeys;
 pub use listener::{serve, HttpLimits};
 pub use router::router;

@@ -14,6 +14,7 @@ A variable names a file key upper-cased, sections joined by '__':
   http_addr                     SYNCTV_HTTP_ADDR                   0.0.0.0:8080
   rtmp_addr                     SYNCTV_RTMP_ADDR                   0.0.0.0:1935
   data_dir                      SYNCTV_DATA_DIR                    ./data
+  database_url                  SYNCTV_DATABASE_URL                (SQLite in data_dir)
   log                           SYNCTV_LOG                         info
   [live] keys                   SYNCTV_LIVE__KEYS                  [] e.g. [{stream=\"s\", key=\"k\"}]
   [live] viewer_wait_secs       SYNCTV_LIVE__VIEWER_WAIT_SECS      10
@@ -49,6 +50,9 @@ pub(crate) struct Cli {
     /// Data directory.
     #[arg(long, global = true, value_name = "DIR")]
     pub(crate) data_dir: Option<PathBuf>,
+    /// Database: postgres://… (default: SQLite file in the data directory).
+    #[arg(long, global = true, value_name = "URL")]
+    pub(crate) database_url: Option<String>,
     #[command(subcommand)]
     pub(crate) command: Option<Command>,
 }

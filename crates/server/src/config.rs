@@ -23,6 +23,8 @@ pub(crate) struct Config {
     pub(crate) rtmp_addr: SocketAddr,
     /// Where data is kept.
     pub(crate) data_dir: PathBuf,
+    /// `postgres://…` for PostgreSQL; absent: SQLite `synctv.db` in the data dir.
+    pub(crate) database_url: Option<String>,
     /// Log level: error, warn, info, debug or trace.
     pub(crate) log: String,
     pub(crate) live: LiveSection,
@@ -74,6 +76,7 @@ impl Default for Config {
             http_addr: SocketAddr::from(([0, 0, 0, 0], 8080)),
             rtmp_addr: SocketAddr::from(([0, 0, 0, 0], 1935)),
             data_dir: PathBuf::from("./data"),
+            database_url: None,
             log: "info".into(),
             live: LiveSection::default(),
         }

@@ -24,6 +24,7 @@ fn main() -> ExitCode {
     config.http_addr = cli.http_addr.unwrap_or(config.http_addr);
     config.rtmp_addr = cli.rtmp_addr.unwrap_or(config.rtmp_addr);
     config.data_dir = cli.data_dir.unwrap_or(config.data_dir);
+    config.database_url = cli.database_url.or(config.database_url);
     init_logging(&config.log);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

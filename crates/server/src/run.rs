@@ -24,6 +24,8 @@ pub(crate) enum RunError {
     },
     #[error("cannot install the signal handler: {0}")]
     Signal(std::io::Error),
+    #[error("cannot open the database: {0}")]
+    Store(#[from] store::StoreError),
 }
 
 pub(crate) async fn serve(config: Config) -> Result<(), RunError> {
@@ -33,7 +35,12 @@ pub(crate) async fn serve(config: Config) -> Result<(), RunError> {
     })?;
     let http = bind("HTTP", config.http_addr).await?;
     let rtmp = bind("RTMP", config.rtmp_addr).await?;
-    let live = live::Live::new(live_config(&config), hub_config(&config), keys(&config));
+    let store = store::Store::open(config.database_url.as_deref(), &config.data_dir).await?;
+    let keys = Arc::new(api::RoomStreamKeys::new(
+        configured_keys(&config),
+        store.clone(),
+    ));
+    let live = live::Live::new(live_config(&config), hub_config(&config), keys);
     let (stop, stopping) = watch::channel(false);
     let limits = api::HttpLimits {
         max_connections: config.live.max_http_connections,
@@ -74,18 +81,14 @@ fn local(listener: &TcpListener) -> String {
         .map_or_else(|_| "?".into(), |a| a.to_string())
 }
 
-fn keys(config: &Config) -> Arc<dyn live::StreamKeys> {
-    let keys = live::StaticKeys::new(
+fn configured_keys(config: &Config) -> live::StaticKeys {
+    live::StaticKeys::new(
         config
             .live
             .keys
             .iter()
             .map(|k| (k.stream.clone(), k.key.clone())),
-    );
-    if keys.is_empty() {
-        tracing::warn!("no stream keys configured ([[live.keys]]): every publish will be refused");
-    }
-    Arc::new(keys)
+    )
 }
 
 fn secs(value: f64) -> Duration {

@@ -241,6 +241,10 @@ async fn stalled_viewer(http: std::net::SocketAddr) -> (usize, bool) {
 #[test]
 fn sigterm_stops_the_server_cleanly() {
     let server = Server::start(&[]);
+    assert!(
+        server.data_dir().join("synctv.db").exists(),
+        "standalone data lives in SQLite in the data dir"
+    );
     let status = server.terminate();
     assert!(status.success(), "{status:?}");
 }

@@ -107,6 +107,10 @@ impl Server {
         self.child.try_wait().unwrap().is_none()
     }
 
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self._data.0
+    }
+
     /// Sends SIGTERM and waits for a clean exit.
     pub fn terminate(mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();

@@ -1,0 +1,85 @@
+//! Stream keys for the live engine: keys from the configuration, then each
+//! room's own key from storage. A room's key publishes the stream named
+//! after the room id (`/flv/{room}.flv`).
+
+use live::{BoxFuture, StaticKeys, StreamKeys};
+use store::{Store, StoreError, StreamKeyRepo};
+
+/// The configured keys first, then the rooms' keys.
+#[derive(Debug, Clone)]
+pub struct RoomStreamKeys {
+    configured: StaticKeys,
+    store: Store,
+}
+
+impl RoomStreamKeys {
+    pub fn new(configured: StaticKeys, store: Store) -> RoomStreamKeys {
+        RoomStreamKeys { configured, store }
+    }
+
+    async fn resolve_room(&self, key: &str) -> Option<String> {
+        match self.store.room_by_stream_key(key).await {
+            Ok(room) => Some(room.as_str().to_owned()),
+            Err(StoreError::NotFound { .. }) => None,
+            Err(e) => {
+                tracing::warn!("stream key lookup failed: {e}");
+                None
+            }
+        }
+    }
+}
+
+impl StreamKeys for RoomStreamKeys {
+    fn resolve<'a>(&'a self, app: &'a str, key: &'a str) -> BoxFuture<'a, Option<String>> {
+        Box::pin(async move {
+            if let Some(stream) = self.configured.resolve(app, key).await {
+                return Some(stream);
+            }
+            if app != live::APP {
+                return None;
+            }
+            self.resolve_room(key).await
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use room::{Room, RoomLimits, RoomSettings};
+    use store::{RoomRepo, UserRepo};
+
+    use super::*;
+
+    const NOW: i64 = 1_700_000_000_000;
+
+    #[tokio::test]
+    async fn a_rooms_key_publishes_the_room_and_a_rotated_key_stops_working() {
+        let store = Store::open_sqlite_memory().await.unwrap();
+        let user = store.create_user("host", "x", NOW).await.unwrap();
+        let saved = Room::new(
+            user.id,
+            "host",
+            RoomSettings::new("movie night"),
+            RoomLimits::default(),
+            NOW,
+        )
+        .unwrap()
+        .saved();
+        let record = store.create_room(user.id, &saved, None, NOW).await.unwrap();
+        let key = store.stream_key(&record.id).await.unwrap();
+        let configured = StaticKeys::new([("show".to_owned(), "cfg-key".to_owned())]);
+        let keys = RoomStreamKeys::new(configured, store.clone());
+
+        let stream = keys.resolve("live", key.as_str()).await;
+        assert_eq!(stream.as_deref(), Some(record.id.as_str()));
+        assert_eq!(
+            keys.resolve("live", "cfg-key").await.as_deref(),
+            Some("show")
+        );
+        assert_eq!(keys.resolve("other", key.as_str()).await, None);
+        assert_eq!(keys.resolve("live", "nope").await, None);
+
+        store.rotate_stream_key(&record.id, NOW).await.unwrap();
+        assert_eq!(keys.resolve("live", key.as_str()).await, None);
+    }
+}
