@@ -14,6 +14,42 @@ pub enum ApiError {
     SegmentNotFound { stream: String, segment: String },
     #[error("no such route")]
     RouteNotFound,
+    #[error("{message}")]
+    Invalid {
+        code: &'static str,
+        message: &'static str,
+    },
+    #[error("bad request body: {0}")]
+    BadBody(String),
+    #[error("request body too large")]
+    TooLarge,
+    #[error("wrong username or password")]
+    BadCredentials,
+    #[error("this account is banned")]
+    Banned,
+    #[error("sign in first")]
+    Unauthenticated,
+    #[error("too many attempts; retry in {retry_after_ms} ms")]
+    RateLimited { retry_after_ms: i64 },
+    #[error("{} not found", .0.as_str())]
+    NotFound(store::Entity),
+    #[error("{} already exists", .0.as_str())]
+    Conflict(store::Entity),
+    #[error("the service is unavailable; retry later")]
+    Unavailable,
+}
+
+impl From<store::StoreError> for ApiError {
+    fn from(error: store::StoreError) -> ApiError {
+        match error {
+            store::StoreError::NotFound { what } => ApiError::NotFound(what),
+            store::StoreError::Conflict { what } => ApiError::Conflict(what),
+            other => {
+                tracing::error!("storage failed: {other}");
+                ApiError::Unavailable
+            }
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -33,7 +69,34 @@ impl ApiError {
             ApiError::StreamNotFound(_) => (StatusCode::NOT_FOUND, "stream_not_found"),
             ApiError::SegmentNotFound { .. } => (StatusCode::NOT_FOUND, "segment_not_found"),
             ApiError::RouteNotFound => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Invalid { code, .. } => (StatusCode::BAD_REQUEST, code),
+            ApiError::BadBody(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ApiError::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),
+            ApiError::Banned => (StatusCode::FORBIDDEN, "banned"),
+            ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            ApiError::NotFound(what) => (StatusCode::NOT_FOUND, not_found_code(*what)),
+            ApiError::Conflict(what) => (StatusCode::CONFLICT, taken_code(*what)),
+            ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
         }
+    }
+}
+
+fn not_found_code(what: store::Entity) -> &'static str {
+    match what {
+        store::Entity::User => "user_not_found",
+        store::Entity::Room => "room_not_found",
+        store::Entity::Item => "item_not_found",
+        store::Entity::Session => "unauthenticated",
+        _ => "not_found",
+    }
+}
+
+fn taken_code(what: store::Entity) -> &'static str {
+    match what {
+        store::Entity::User => "username_taken",
+        _ => "conflict",
     }
 }
 

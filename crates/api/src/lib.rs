@@ -7,14 +7,19 @@
 //! `{"error": {"code", "message"}}` with the right status in one place,
 //! [`ApiError`].
 
+mod auth;
 mod error;
 mod hls;
+mod json;
 mod keys;
 mod listener;
 mod metrics;
+mod rate;
 mod router;
+mod state;
 
 pub use error::ApiError;
 pub use keys::RoomStreamKeys;
 pub use listener::{serve, HttpLimits};
 pub use router::router;
+pub use state::AppState;

@@ -2,6 +2,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::ConnectInfo;
+use axum::Extension;
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use live::Live;
@@ -20,11 +22,12 @@ pub struct HttpLimits {
 /// accepting, lets requests in flight finish and closes streaming viewers.
 pub async fn serve(
     listener: TcpListener,
-    live: Arc<Live>,
+    state: crate::AppState,
     limits: HttpLimits,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let router = crate::router(live.clone());
+    let live = state.live.clone();
+    let router = crate::router(state);
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     loop {
         let (socket, peer) = tokio::select! {
@@ -77,7 +80,8 @@ impl Connection {
             }
             return;
         }
-        let service = TowerToHyperService::new(self.router);
+        let router = self.router.layer(Extension(ConnectInfo(peer)));
+        let service = TowerToHyperService::new(router);
         let conn = hyper::server::conn::http1::Builder::new()
             .timer(hyper_util::rt::TokioTimer::new())
             .header_read_timeout(self.timeout)

@@ -1,27 +1,36 @@
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use live::Live;
 use serde::Serialize;
 
-use crate::{hls, metrics, ApiError};
+use crate::{auth, hls, metrics, ApiError, AppState};
+
+/// Largest JSON body any route takes.
+const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Every HTTP route but the raw HTTP-FLV path.
-pub fn router(live: Arc<Live>) -> Router {
+pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(|| async { "ready" }))
         .route("/hls/{stream}/{file}", get(hls::file))
         .route("/api/v1/streams", get(streams))
         .route("/metrics", get(metrics::metrics))
+        .route("/api/v1/auth/register", post(auth::register))
+        .route("/api/v1/auth/login", post(auth::login))
+        .route("/api/v1/auth/logout", post(auth::logout))
+        .route("/api/v1/auth/me", get(auth::me))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .fallback(|| async { ApiError::RouteNotFound })
         .layer(axum::middleware::from_fn(cors))
-        .with_state(live)
+        .with_state(state)
 }
 
 #[derive(Serialize)]

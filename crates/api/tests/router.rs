@@ -21,9 +21,14 @@ fn live() -> Arc<Live> {
     )
 }
 
+async fn app(live: &Arc<Live>) -> axum::Router {
+    let store = store::Store::open_sqlite_memory().await.unwrap();
+    api::router(api::AppState::new(live.clone(), store))
+}
+
 async fn get(live: &Arc<Live>, uri: &str) -> (StatusCode, axum::http::HeaderMap, Bytes) {
     let request = Request::get(uri).body(Body::empty()).unwrap();
-    let response = api::router(live.clone()).oneshot(request).await.unwrap();
+    let response = app(live).await.oneshot(request).await.unwrap();
     let (parts, body) = response.into_parts();
     (
         parts.status,
@@ -113,7 +118,7 @@ async fn browsers_get_cors_preflight_answers_and_unknown_routes_404() {
         .uri("/hls/s/index.m3u8")
         .body(Body::empty())
         .unwrap();
-    let response = api::router(live.clone()).oneshot(request).await.unwrap();
+    let response = app(&live).await.oneshot(request).await.unwrap();
     assert!(response.status().is_success(), "{}", response.status());
     assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
     let (status, _, body) = get(&live, "/no/such/route").await;

@@ -51,7 +51,8 @@ pub(crate) async fn serve(config: Config) -> Result<(), RunError> {
         http = %local(&http), rtmp = %local(&rtmp), data_dir = %config.data_dir.display(),
         "synctv is up"
     );
-    let http_task = tokio::spawn(api::serve(http, live.clone(), limits, stopping.clone()));
+    let state = api::AppState::new(live.clone(), store);
+    let http_task = tokio::spawn(api::serve(http, state, limits, stopping.clone()));
     let rtmp_task = tokio::spawn(live::serve_rtmp(rtmp, live, stopping));
     signals.wait().await;
     tracing::info!("shutting down");
