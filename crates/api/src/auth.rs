@@ -161,7 +161,7 @@ fn limit(
         })
 }
 
-async fn hash_password(password: String) -> Result<String, ApiError> {
+pub(crate) async fn hash_password(password: String) -> Result<String, ApiError> {
     let hash = tokio::task::spawn_blocking(move || store::password::hash(&password))
         .await
         .map_err(|_| ApiError::Unavailable)??;

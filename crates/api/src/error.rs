@@ -37,6 +37,10 @@ pub enum ApiError {
     Conflict(store::Entity),
     #[error("the service is unavailable; retry later")]
     Unavailable,
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("{0}")]
+    Room(#[from] room::RoomError),
 }
 
 impl From<store::StoreError> for ApiError {
@@ -79,6 +83,11 @@ impl ApiError {
             ApiError::NotFound(what) => (StatusCode::NOT_FOUND, not_found_code(*what)),
             ApiError::Conflict(what) => (StatusCode::CONFLICT, taken_code(*what)),
             ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "permission_denied"),
+            ApiError::Room(e) if e.code() == "permission_denied" => {
+                (StatusCode::FORBIDDEN, e.code())
+            }
+            ApiError::Room(e) => (StatusCode::BAD_REQUEST, e.code()),
         }
     }
 }

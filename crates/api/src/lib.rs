@@ -15,6 +15,7 @@ mod keys;
 mod listener;
 mod metrics;
 mod rate;
+mod rooms;
 mod router;
 mod state;
 

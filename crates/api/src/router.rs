@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use live::Live;
 use serde::Serialize;
 
-use crate::{auth, hls, metrics, ApiError, AppState};
+use crate::{auth, hls, metrics, rooms, ApiError, AppState};
 
 /// Largest JSON body any route takes.
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -27,6 +27,16 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/auth/login", post(auth::login))
         .route("/api/v1/auth/logout", post(auth::logout))
         .route("/api/v1/auth/me", get(auth::me))
+        .route("/api/v1/rooms", get(rooms::list).post(rooms::create))
+        .route("/api/v1/rooms/{id}", get(rooms::get).delete(rooms::delete))
+        .route(
+            "/api/v1/rooms/{id}/live/publish-url",
+            get(rooms::publish_url),
+        )
+        .route(
+            "/api/v1/rooms/{id}/live/key/rotate",
+            post(rooms::rotate_key),
+        )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .fallback(|| async { ApiError::RouteNotFound })
         .layer(axum::middleware::from_fn(cors))

@@ -12,6 +12,10 @@ pub struct AppState {
     pub live: Arc<Live>,
     pub store: Store,
     pub(crate) auth_limiter: Arc<RateLimiter>,
+    /// The RTMP port shown to streamers with the caller's host.
+    pub(crate) rtmp_port: u16,
+    /// `host[:port]` shown to streamers instead, when configured.
+    pub(crate) public_rtmp_host: Option<String>,
 }
 
 impl AppState {
@@ -21,7 +25,17 @@ impl AppState {
             store,
             // Login and register: bursts of 10, then one every 6 s per address.
             auth_limiter: Arc::new(RateLimiter::new(10, 6_000)),
+            rtmp_port: 1935,
+            public_rtmp_host: None,
         }
+    }
+
+    /// Where streamers publish: the RTMP listener's port, and the public
+    /// `host[:port]` if the operator set one.
+    pub fn with_rtmp(mut self, port: u16, public_host: Option<String>) -> AppState {
+        self.rtmp_port = port;
+        self.public_rtmp_host = public_host;
+        self
     }
 }
 

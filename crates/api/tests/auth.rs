@@ -1,119 +1,12 @@
-//! Accounts through the router, on SQLite and on the real PostgreSQL at
-//! 127.0.0.1:5432 (a database of its own per test, dropped afterwards).
+//! Accounts through the router, on SQLite and on the real PostgreSQL.
 #![allow(clippy::unwrap_used)]
 
-use std::process::Command;
-use std::sync::Arc;
+mod common;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use http_body_util::BodyExt;
-use live::{Live, LiveConfig, StaticKeys};
+use common::{app, call, me, post, Store};
 use serde_json::{json, Value};
-use store::Store;
-use tower::ServiceExt;
-
-/// A PostgreSQL database that is dropped with this value.
-struct PgDatabase(String);
-
-impl PgDatabase {
-    fn create(tag: &str) -> PgDatabase {
-        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let name = format!("synctv_api_{tag}_{}_{n}", std::process::id());
-        psql(&format!("CREATE DATABASE {name}"));
-        PgDatabase(name)
-    }
-
-    fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:5432/{}", self.0)
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        psql(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.0));
-    }
-}
-
-fn psql(sql: &str) {
-    let out = Command::new("psql")
-        .args([
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-d",
-            "postgres",
-            "-qc",
-            sql,
-        ])
-        .output()
-        .expect("psql must be installed (scripts/test.sh installs PostgreSQL)");
-    assert!(
-        out.status.success(),
-        "{sql}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// Runs `test` once on SQLite and once on PostgreSQL.
-macro_rules! on_both_backends {
-    ($name:ident, $test:ident) => {
-        mod $name {
-            use super::*;
-
-            #[tokio::test]
-            async fn sqlite() {
-                $test(Store::open_sqlite_memory().await.unwrap()).await;
-            }
-
-            #[tokio::test]
-            async fn postgres() {
-                let db = PgDatabase::create(stringify!($name));
-                let store = Store::open(Some(&db.url()), std::path::Path::new("."))
-                    .await
-                    .unwrap();
-                $test(store.clone()).await;
-                store.close().await;
-            }
-        }
-    };
-}
-
-fn app(store: Store) -> axum::Router {
-    let live = Live::new(
-        LiveConfig::default(),
-        hub::HubConfig::default(),
-        Arc::new(StaticKeys::default()),
-    );
-    api::router(api::AppState::new(live, store))
-}
-
-async fn call(
-    app: &axum::Router,
-    request: Request<Body>,
-) -> (StatusCode, Value, axum::http::HeaderMap) {
-    let response = app.clone().oneshot(request).await.unwrap();
-    let (parts, body) = response.into_parts();
-    let bytes = body.collect().await.unwrap().to_bytes();
-    let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    (parts.status, value, parts.headers)
-}
-
-fn post(uri: &str, body: Value) -> Request<Body> {
-    Request::post(uri)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body.to_string()))
-        .unwrap()
-}
-
-fn me(token: &str) -> Request<Body> {
-    Request::get("/api/v1/auth/me")
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(Body::empty())
-        .unwrap()
-}
 
 async fn register(app: &axum::Router, name: &str) -> (StatusCode, Value) {
     let body = json!({"username": name, "password": "correct horse"});

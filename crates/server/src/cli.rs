@@ -17,6 +17,7 @@ A variable names a file key upper-cased, sections joined by '__':
   database_url                  SYNCTV_DATABASE_URL                (SQLite in data_dir)
   log                           SYNCTV_LOG                         info
   [live] keys                   SYNCTV_LIVE__KEYS                  [] e.g. [{stream=\"s\", key=\"k\"}]
+  [live] public_rtmp_host       SYNCTV_LIVE__PUBLIC_RTMP_HOST      (the caller's host)
   [live] viewer_wait_secs       SYNCTV_LIVE__VIEWER_WAIT_SECS      10
   [live] gop_cache_bytes        SYNCTV_LIVE__GOP_CACHE_BYTES       16777216
   [live] ring_batches           SYNCTV_LIVE__RING_BATCHES          512

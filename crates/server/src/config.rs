@@ -35,6 +35,9 @@ pub(crate) struct Config {
 pub(crate) struct LiveSection {
     /// Stream keys allowed to publish, and the stream each one feeds.
     pub(crate) keys: Vec<StreamKeyEntry>,
+    /// `host[:port]` shown to streamers in publish URLs (default: the host
+    /// the browser used, with the RTMP port).
+    pub(crate) public_rtmp_host: Option<String>,
     /// Seconds a viewer who arrives before the publisher is held.
     pub(crate) viewer_wait_secs: f64,
     /// Most bytes of coded frames kept for new viewers.
@@ -87,6 +90,7 @@ impl Default for LiveSection {
     fn default() -> LiveSection {
         LiveSection {
             keys: Vec::new(),
+            public_rtmp_host: None,
             viewer_wait_secs: 10.0,
             gop_cache_bytes: 16 * 1024 * 1024,
             ring_batches: 512,

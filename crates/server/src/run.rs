@@ -51,7 +51,9 @@ pub(crate) async fn serve(config: Config) -> Result<(), RunError> {
         http = %local(&http), rtmp = %local(&rtmp), data_dir = %config.data_dir.display(),
         "synctv is up"
     );
-    let state = api::AppState::new(live.clone(), store);
+    let rtmp_port = rtmp.local_addr().map_or(1935, |a| a.port());
+    let state = api::AppState::new(live.clone(), store)
+        .with_rtmp(rtmp_port, config.live.public_rtmp_host.clone());
     let http_task = tokio::spawn(api::serve(http, state, limits, stopping.clone()));
     let rtmp_task = tokio::spawn(live::serve_rtmp(rtmp, live, stopping));
     signals.wait().await;

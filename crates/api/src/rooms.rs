@@ -1,0 +1,245 @@
+//! Rooms over HTTP: create, list, get, delete, and the live publish URL.
+//! Everything a room does in real time goes through its realtime channel
+//! (docs/realtime.md); these routes cover what happens outside a room.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use room::{Permissions, Room, RoomLimits, RoomSettings, Visibility};
+use serde::{Deserialize, Serialize};
+use store::{Page, RoomId, RoomRecord, RoomRepo, RoomStateRepo, StreamKeyRepo};
+
+use crate::auth::{now_ms, AuthUser};
+use crate::json::ApiJson;
+use crate::{ApiError, AppState};
+
+const MAX_PAGE: u32 = 100;
+
+#[derive(Deserialize)]
+pub(crate) struct NewRoom {
+    name: String,
+    #[serde(default)]
+    password: Option<String>,
+    #[serde(default)]
+    hidden: bool,
+    #[serde(default)]
+    guests_allowed: bool,
+}
+
+#[derive(Serialize)]
+pub(crate) struct RoomView {
+    id: String,
+    name: String,
+    creator: u64,
+    has_password: bool,
+    hidden: bool,
+    guests_allowed: bool,
+    created_at_ms: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    members: Option<u64>,
+    live_viewers: usize,
+}
+
+impl RoomView {
+    fn new(record: &RoomRecord, members: Option<u64>, state: &AppState) -> RoomView {
+        let settings = &record.settings;
+        let live_viewers = state
+            .live
+            .hub
+            .streams()
+            .iter()
+            .find(|s| s.name == record.id.as_str())
+            .map_or(0, |s| s.viewers);
+        RoomView {
+            id: record.id.as_str().to_owned(),
+            name: settings.name.clone(),
+            creator: record.creator.0,
+            has_password: settings.has_password,
+            hidden: settings.visibility == Visibility::Hidden,
+            guests_allowed: settings.guests_allowed,
+            created_at_ms: record.created_at_ms,
+            members,
+            live_viewers,
+        }
+    }
+}
+
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ApiJson(body): ApiJson<NewRoom>,
+) -> Result<Response, ApiError> {
+    let mut settings = RoomSettings::new(body.name);
+    settings.has_password = body.password.is_some();
+    settings.guests_allowed = body.guests_allowed && body.password.is_none();
+    if body.hidden {
+        settings.visibility = Visibility::Hidden;
+    }
+    let now = now_ms();
+    let room = Room::new(
+        user.id,
+        &user.username,
+        settings,
+        RoomLimits::default(),
+        now,
+    )?;
+    let password_hash = match body.password {
+        Some(password) if password.chars().count() > 128 || password.is_empty() => {
+            return Err(ApiError::Invalid {
+                code: "invalid_password",
+                message: "a room password is 1 to 128 characters",
+            })
+        }
+        Some(password) => Some(crate::auth::hash_password(password).await?),
+        None => None,
+    };
+    let record = state
+        .store
+        .create_room(user.id, &room.saved(), password_hash.as_deref(), now)
+        .await?;
+    tracing::info!(room = record.id.as_str(), user = %user.id, "room created");
+    Ok((
+        StatusCode::CREATED,
+        Json(RoomView::new(&record, Some(1), &state)),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ListQuery {
+    #[serde(default)]
+    offset: u64,
+    #[serde(default)]
+    limit: Option<u32>,
+}
+
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Vec<RoomView>>, ApiError> {
+    let page = Page {
+        offset: query.offset,
+        limit: query.limit.unwrap_or(50).clamp(1, MAX_PAGE),
+    };
+    let rooms = state.store.list_public_rooms(page).await?;
+    let views = rooms
+        .iter()
+        .map(|s| RoomView::new(&s.room, Some(s.members), &state))
+        .collect();
+    Ok(Json(views))
+}
+
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<RoomView>, ApiError> {
+    let record = state.store.room(&room_id(&id)?).await?;
+    Ok(Json(RoomView::new(&record, None, &state)))
+}
+
+pub(crate) async fn delete(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = room_id(&id)?;
+    let record = state.store.room(&id).await?;
+    if record.creator != user.id && !user.is_admin {
+        return Err(ApiError::Forbidden(
+            "only the creator or an admin deletes a room",
+        ));
+    }
+    state.store.delete_room(&id).await?;
+    tracing::info!(room = id.as_str(), user = %user.id, "room deleted");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize)]
+pub(crate) struct PublishUrl {
+    /// The server URL to give OBS (`rtmp://HOST:PORT/live`).
+    server: String,
+    /// The stream key.
+    key: String,
+    /// Both together, for ffmpeg.
+    url: String,
+}
+
+pub(crate) async fn publish_url(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<PublishUrl>, ApiError> {
+    let id = room_id(&id)?;
+    may_go_live(&state, &id, user.id).await?;
+    let key = state.store.stream_key(&id).await?;
+    Ok(Json(publish_url_for(&state, &headers, key.as_str())))
+}
+
+pub(crate) async fn rotate_key(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<PublishUrl>, ApiError> {
+    let id = room_id(&id)?;
+    may_go_live(&state, &id, user.id).await?;
+    let key = state.store.rotate_stream_key(&id, now_ms()).await?;
+    tracing::info!(room = id.as_str(), user = %user.id, "stream key rotated");
+    Ok(Json(publish_url_for(&state, &headers, key.as_str())))
+}
+
+/// The key is shown only to members allowed to go live.
+async fn may_go_live(state: &AppState, id: &RoomId, user: room::UserId) -> Result<(), ApiError> {
+    let saved = state.store.load_room(id).await?;
+    let room = Room::restore(saved, RoomLimits::default());
+    if !room.permissions(user).contains(Permissions::GO_LIVE) {
+        return Err(ApiError::Forbidden(
+            "going live in this room is not allowed for you",
+        ));
+    }
+    Ok(())
+}
+
+/// The RTMP host is the configured public one, or the host the caller used
+/// to reach this server (so a remote browser never gets 127.0.0.1).
+fn publish_url_for(state: &AppState, headers: &HeaderMap, key: &str) -> PublishUrl {
+    let host = state.public_rtmp_host.clone().unwrap_or_else(|| {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost");
+        let host = strip_port(host);
+        format!("{host}:{}", state.rtmp_port)
+    });
+    let server = format!("rtmp://{host}/{}", live::APP);
+    PublishUrl {
+        url: format!("{server}/{key}"),
+        server,
+        key: key.to_owned(),
+    }
+}
+
+fn strip_port(host: &str) -> &str {
+    if host.starts_with('[') {
+        return host.find(']').map_or(host, |end| &host[..=end]);
+    }
+    host.rsplit_once(':').map_or(host, |(name, _)| name)
+}
+
+fn room_id(id: &str) -> Result<RoomId, ApiError> {
+    RoomId::parse(id).ok_or(ApiError::NotFound(store::Entity::Room))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_are_stripped_from_host_headers() {
+        assert_eq!(strip_port("example.org:8080"), "example.org");
+        assert_eq!(strip_port("example.org"), "example.org");
+        assert_eq!(strip_port("[::1]:8080"), "[::1]");
+    }
+}

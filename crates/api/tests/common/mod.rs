@@ -1,0 +1,131 @@
+//! Shared by the API tests: the router over a real store, on SQLite or on
+//! the real PostgreSQL at 127.0.0.1:5432 (a database per test, dropped after).
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
+
+use std::process::Command;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use live::{Live, LiveConfig, StaticKeys};
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub use store::Store;
+
+/// A PostgreSQL database that is dropped with this value.
+pub struct PgDatabase(String);
+
+impl PgDatabase {
+    pub fn create(tag: &str) -> PgDatabase {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("synctv_api_{tag}_{}_{n}", std::process::id());
+        psql(&format!("CREATE DATABASE {name}"));
+        PgDatabase(name)
+    }
+
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:5432/{}", self.0)
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        psql(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.0));
+    }
+}
+
+pub fn psql(sql: &str) {
+    let out = Command::new("psql")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-qc",
+            sql,
+        ])
+        .output()
+        .expect("psql must be installed (scripts/test.sh installs PostgreSQL)");
+    assert!(
+        out.status.success(),
+        "{sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Runs `test` once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($name:ident, $test:ident) => {
+        mod $name {
+            use super::*;
+            use $crate::common::{PgDatabase, Store};
+
+            #[tokio::test]
+            async fn sqlite() {
+                $test(Store::open_sqlite_memory().await.unwrap()).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let db = PgDatabase::create(stringify!($name));
+                let store = Store::open(Some(&db.url()), std::path::Path::new("."))
+                    .await
+                    .unwrap();
+                $test(store.clone()).await;
+                store.close().await;
+            }
+        }
+    };
+}
+
+pub fn app(store: Store) -> axum::Router {
+    let live = Live::new(
+        LiveConfig::default(),
+        hub::HubConfig::default(),
+        Arc::new(StaticKeys::default()),
+    );
+    api::router(api::AppState::new(live, store))
+}
+
+pub async fn call(
+    app: &axum::Router,
+    request: Request<Body>,
+) -> (StatusCode, Value, axum::http::HeaderMap) {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let (parts, body) = response.into_parts();
+    let bytes = body.collect().await.unwrap().to_bytes();
+    let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (parts.status, value, parts.headers)
+}
+
+pub fn post(uri: &str, body: Value) -> Request<Body> {
+    Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+pub fn me(token: &str) -> Request<Body> {
+    Request::get("/api/v1/auth/me")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap()
+}
+
+pub fn authed(request: axum::http::request::Builder, token: &str) -> axum::http::request::Builder {
+    request.header(header::AUTHORIZATION, format!("Bearer {token}"))
+}
+
+/// Registers `name` and returns its token.
+pub async fn token_for(app: &axum::Router, name: &str) -> String {
+    let body = serde_json::json!({"username": name, "password": "correct horse"});
+    let (status, value, _) = call(app, post("/api/v1/auth/register", body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{value}");
+    value["token"].as_str().unwrap().to_owned()
+}
