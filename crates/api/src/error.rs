@@ -19,7 +19,7 @@ pub enum ApiError {
         code: &'static str,
         message: &'static str,
     },
-    #[error("bad request body: {0}")]
+    #[error("bad request: {0}")]
     BadBody(String),
     #[error("request body too large")]
     TooLarge,

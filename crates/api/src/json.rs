@@ -32,3 +32,21 @@ fn rejected(rejection: &JsonRejection) -> ApiError {
         _ => ApiError::BadBody(rejection.body_text()),
     }
 }
+
+/// Like `axum::extract::Query`, but a bad query string is a JSON 400.
+#[derive(Debug)]
+pub(crate) struct ApiQuery<T>(pub(crate) T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| ApiQuery(value))
+            .map_err(|rejection| ApiError::BadBody(rejection.body_text()))
+    }
+}

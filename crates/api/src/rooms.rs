@@ -2,7 +2,7 @@
 //! Everything a room does in real time goes through its realtime channel
 //! (docs/realtime.md); these routes cover what happens outside a room.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use store::{Page, RoomId, RoomRecord, RoomRepo, RoomStateRepo, StreamKeyRepo};
 
 use crate::auth::{now_ms, AuthUser};
-use crate::json::ApiJson;
+use crate::json::{ApiJson, ApiQuery};
 use crate::{ApiError, AppState};
 
 const MAX_PAGE: u32 = 100;
@@ -116,7 +116,7 @@ pub(crate) struct ListQuery {
 
 pub(crate) async fn list(
     State(state): State<AppState>,
-    Query(query): Query<ListQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<RoomView>>, ApiError> {
     let page = Page {
         offset: query.offset,

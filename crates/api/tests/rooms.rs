@@ -132,6 +132,9 @@ async fn bad_room_requests_are_clear_errors() {
         let (status, body, _) = call(&app, get(uri, None)).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{uri}: {body}");
     }
-    let (status, _, _) = call(&app, get("/api/v1/rooms?limit=abc", None)).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, body, _) = call(&app, get("/api/v1/rooms?limit=abc", None)).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request"))
+    );
 }
