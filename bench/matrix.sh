@@ -5,6 +5,8 @@
 # with the same environment (LOWAT, LABEL, ...). A series stops at the first
 # run that breaks: failed run, errors > BREAK_ERR_PCT % of N (default 1),
 # any lagging viewer, or server CPU >= BREAK_CPU_PCT (default 97).
+# Before each run it waits (up to IDLE_WAIT s, default 300) until no rustc
+# or cc1 process runs, since a compiler on the box skews the numbers.
 #
 #   ./matrix.sh synctv:flv:100,500,1000 xiu:flv:100,500,1000
 #   LOWAT=16384 ./matrix.sh synctv:rtmp:2000,3000,4000
@@ -13,7 +15,16 @@ BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 DURATION="${DURATION:-30}"
 BREAK_ERR_PCT="${BREAK_ERR_PCT:-1}"
 BREAK_CPU_PCT="${BREAK_CPU_PCT:-97}"
-[[ $# -ge 1 ]] || { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[[ $# -ge 1 ]] || { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+wait_idle() {
+  local waited=0
+  while pgrep -x rustc >/dev/null || pgrep -x cc1 >/dev/null || pgrep -x cc1plus >/dev/null; do
+    if (( waited >= ${IDLE_WAIT:-300} )); then echo "--- box still busy after ${waited}s; running anyway" >&2; return; fi
+    sleep 5; waited=$((waited + 5))
+  done
+  (( waited == 0 )) || echo "--- waited ${waited}s for compilers to finish" >&2
+}
 
 field() { grep -o "\"$1\":[^,}]*" <<<"$2" | head -1 | cut -d: -f2 | tr -d '"'; }
 
@@ -21,6 +32,7 @@ for series in "$@"; do
   IFS=: read -r server proto counts <<<"$series"
   IFS=, read -r -a ns <<<"$counts"
   for n in "${ns[@]}"; do
+    wait_idle
     echo "=== $server $proto $n (${DURATION}s, LOWAT=${LOWAT:-0})" >&2
     line=$("$BENCH/run.sh" "$server" "$proto" "$n" "$DURATION" | tail -1) || true
     echo "$line"

@@ -5,6 +5,10 @@
   ./report.py --label first        only lines whose label is "first"
   ./report.py --since 20261122-01  only runs whose id sorts at or after this
   ./report.py --last               keep the newest line per (server, proto, N, mode)
+  ./report.py --max-other 15       drop runs during which other work used > 15 % CPU
+
+"other" is the busy time of all cores minus what the server, the client and
+the publisher used: compilers or other jobs on the box during the run.
 """
 import argparse
 import json
@@ -30,6 +34,15 @@ def errors(r):
     return text + (f" +{soft} soft" if soft else "")
 
 
+def other_cpu(r):
+    """Busy % of all cores not charged to server, client or publisher."""
+    if r.get("other_cpu_pct") is not None:
+        return r["other_cpu_pct"]
+    busy = sum(r.get("core_busy_pct") or [])
+    known = sum(r.get(k) or 0 for k in ("server_cpu_pct_avg", "client_cpu_pct", "publisher_cpu_pct"))
+    return max(0.0, busy - known)
+
+
 def row(r):
     return [
         r["server"], r["protocol"], str(r["viewers"]),
@@ -43,12 +56,13 @@ def row(r):
         f'{fmt(r.get("kbps_per_viewer_p50"), 0)} ({fmt(r.get("kbps_per_viewer_min"), 0)})',
         str(r.get("lagging_viewers")),
         fmt(r.get("client_cpu_pct")),
+        fmt(other_cpu(r)),
     ]
 
 
 HEAD = ["server", "proto", "N", "ok@end", "errors", "srv CPU % avg / max", "CPU %/100 v",
         "RSS MB base → max", "KB/viewer", "TTFK p50 / p99 ms", "e2e p50 / p99 ms",
-        "kbps/viewer p50 (min)", "lagging", "client CPU %"]
+        "kbps/viewer p50 (min)", "lagging", "client CPU %", "other CPU %"]
 
 
 def main():
@@ -57,6 +71,7 @@ def main():
     ap.add_argument("--label")
     ap.add_argument("--since")
     ap.add_argument("--last", action="store_true")
+    ap.add_argument("--max-other", type=float)
     a = ap.parse_args()
     rows = []
     for line in pathlib.Path(a.file).read_text().splitlines():
@@ -68,6 +83,8 @@ def main():
         if a.label and r.get("label") != a.label:
             continue
         if a.since and r.get("run", "") < a.since:
+            continue
+        if a.max_other is not None and other_cpu(r) > a.max_other:
             continue
         rows.append(r)
     if a.last:

@@ -21,7 +21,9 @@
 #   WARMUP           s between "playable" and load (default 2; HLS 8)
 #   CALIBRATE=3      s of one viewer to find the publisher offset (0 = off)
 #   READY_TIMEOUT=30 SERVER_CPU=0 CLIENT_CPU=1
-#   SYNCTV_BIN       default <repo>/target/release/synctv (built if missing)
+#   BENCH_SYNCTV_BIN default <repo>/target/release/synctv (built if missing)
+#   BENCH_SYNCTV_VERSION  recorded version (default: git describe of the repo)
+#   (not SYNCTV_*: synctv reads every SYNCTV_* variable as configuration)
 #   XIU_BIN          default /tmp/xiu-install/bin/xiu
 #   NGINX_BIN        default nginx
 #   MEDIA            default bench/media/bench.flv (made by make-media.sh)
@@ -31,7 +33,7 @@ set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$BENCH/.." && pwd)"
 if [[ $# -ne 4 ]]; then
-  sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 SERVER="$1" PROTO="$2" N="$3" DURATION="$4"
@@ -44,7 +46,7 @@ CALIBRATE="${CALIBRATE:-3}"
 READY_TIMEOUT="${READY_TIMEOUT:-30}"
 SERVER_CPU="${SERVER_CPU-0}"
 CLIENT_CPU="${CLIENT_CPU-1}"
-SYNCTV_BIN="${SYNCTV_BIN:-$REPO/target/release/synctv}"
+SYNCTV_BIN="${BENCH_SYNCTV_BIN:-$REPO/target/release/synctv}"
 XIU_BIN="${XIU_BIN:-/tmp/xiu-install/bin/xiu}"
 NGINX_BIN="${NGINX_BIN:-nginx}"
 MEDIA="${MEDIA:-$BENCH/media/bench.flv}"
@@ -109,12 +111,15 @@ case "$SERVER" in
       (cd "$REPO" && cargo build --release -q) >&2
     fi
     mkdir -p "$RUN/data"
-    ENV_ARGS=("SYNCTV_LIVE__KEYS=[{stream = \"bench\", key = \"bench\"}]" "SYNCTV_LOG=warn")
+    # Only our SYNCTV_* settings reach the server.
+    ENV_ARGS=()
+    for var in $(compgen -e | grep '^SYNCTV_' || true); do ENV_ARGS+=(-u "$var"); done
+    ENV_ARGS+=("SYNCTV_LIVE__KEYS=[{stream = \"bench\", key = \"bench\"}]" "SYNCTV_LOG=warn")
     CMD=("$SYNCTV_BIN" --http-addr 127.0.0.1:8080 --rtmp-addr "127.0.0.1:$RTMP_PORT" --data-dir "$RUN/data")
     FLV_URL="http://127.0.0.1:8080/flv/bench.flv"
     HLS_URL="http://127.0.0.1:8080/hls/bench/index.m3u8"
     PORTS=("$RTMP_PORT" 8080)
-    VERSION="synctv $(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)"
+    VERSION="synctv ${BENCH_SYNCTV_VERSION:-$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)}"
     ;;
   nginx-rtmp)
     mkdir -p "$RUN/hls" "$RUN/tmp"

@@ -8,7 +8,9 @@ use crate::viewer::{ErrorKind, Viewer, ViewerError};
 pub async fn run(url: &Url, v: &mut Viewer) -> Result<(), ViewerError> {
     let addr = url.socket_addr().map_err(|e| ViewerError::new(ErrorKind::Connect, e))?;
     let mut conn = HttpConn::open(addr, url.authority(), v).await?;
-    let head = conn.get(&url.path, v).await?;
+    let Some(head) = conn.get(&url.path, v).await? else {
+        return Ok(());
+    };
     if head.status != 200 {
         return Err(ViewerError::new(ErrorKind::HttpStatus, format!("HTTP {}", head.status)));
     }

@@ -94,7 +94,11 @@ impl Client {
             }
             let Some(conn) = self.conn.as_mut() else { continue };
             let head = match conn.get(path, v).await {
-                Ok(head) => head,
+                Ok(Some(head)) => head,
+                Ok(None) => {
+                    self.conn = None;
+                    return Ok(Fetch::Deadline);
+                }
                 Err(e) if !fresh && attempt == 0 && matches!(e.kind, ErrorKind::Closed | ErrorKind::Io) => {
                     self.conn = None;
                     continue;

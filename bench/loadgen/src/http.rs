@@ -58,8 +58,9 @@ impl HttpConn {
         self.reusable
     }
 
-    /// Send a GET and read the response head.
-    pub async fn get(&mut self, path: &str, v: &mut Viewer) -> Result<Head, ViewerError> {
+    /// Send a GET and read the response head; None when the viewer's
+    /// deadline passes first (the end of the run, not an error).
+    pub async fn get(&mut self, path: &str, v: &mut Viewer) -> Result<Option<Head>, ViewerError> {
         let req = format!(
             "GET {path} HTTP/1.1\r\nHost: {}\r\nUser-Agent: synctv-bench-loadgen\r\nAccept: */*\r\n\r\n",
             self.authority
@@ -73,14 +74,17 @@ impl HttpConn {
                 let head = parse_head(&self.buf[self.start..self.start + len])?;
                 self.start += len;
                 self.reusable = !head.close && head.body != Body::UntilClose;
-                return Ok(head);
+                return Ok(Some(head));
             }
             if self.end - self.start >= MAX_HEAD.min(self.buf.len()) {
                 return Err(ViewerError::new(ErrorKind::Protocol, "response head too large"));
             }
             match self.fill(v).await? {
                 Read::Data(_) => {}
-                Read::Deadline => return Err(ViewerError::new(ErrorKind::Timeout, "response head")),
+                Read::Deadline => {
+                    self.reusable = false;
+                    return Ok(None);
+                }
                 Read::Eof => return Err(ViewerError::new(ErrorKind::Closed, "closed before response head")),
             }
         }

@@ -125,9 +125,16 @@ fn summary(args: &Args, plan: &Plan, reports: &[ViewerReport], base: &Sample, sa
     let mut examples = Obj::new();
     for kind in ErrorKind::ALL {
         let of_kind: Vec<&&ViewerReport> = failed.iter().filter(|r| r.error.as_ref().is_some_and(|e| e.kind == kind)).collect();
-        if let Some(first) = of_kind.first() {
+        if !of_kind.is_empty() {
             by_kind.int(kind.name(), of_kind.len() as u64);
-            let e = first.error.as_ref().map(|e| e.detail.as_str()).unwrap_or_default();
+            let mut details: Vec<&str> = Vec::new();
+            for r in &of_kind {
+                let d = r.error.as_ref().map(|e| e.detail.as_str()).unwrap_or_default();
+                if !details.contains(&d) && details.len() < 3 {
+                    details.push(d);
+                }
+            }
+            let e = details.join(" | ");
             let when: Vec<f64> = sorted(of_kind.iter().map(|r| r.error_after_s).collect());
             let text = format!(
                 "{e} (x{}, {}-{} s after joining, {} before a keyframe)",
@@ -198,6 +205,9 @@ fn summary(args: &Args, plan: &Plan, reports: &[ViewerReport], base: &Sample, sa
             "cpu_pct_per_100_viewers",
             usage.server_cpu_avg.filter(|_| has_server && !alive.is_empty()).map(|c| c / alive.len() as f64 * 100.0),
         )
+        .num("server_sys_pct", usage.server_sys_avg.filter(|_| has_server))
+        .num("server_write_calls_per_s", usage.server_writes_per_s.filter(|_| has_server))
+        .num("server_read_calls_per_s", usage.server_reads_per_s.filter(|_| has_server))
         .num("server_rss_mb_base", Some(base_rss_mb).filter(|_| has_server))
         .num("server_rss_mb_max", Some(max_rss_mb).filter(|_| has_server))
         .num("rss_kb_per_viewer", Some((max_rss_mb - base_rss_mb) * 1024.0 / n as f64).filter(|_| has_server))
@@ -207,6 +217,7 @@ fn summary(args: &Args, plan: &Plan, reports: &[ViewerReport], base: &Sample, sa
         .num("publisher_cpu_pct", usage.publisher_cpu_avg.filter(|_| args.publisher_pid.is_some()))
         .nums("core_busy_pct", &usage.core_busy)
         .nums("core_softirq_pct", &usage.core_softirq)
+        .num("other_cpu_pct", usage.other_cpu_avg)
         .int("cpu_samples", usage.samples as u64)
         .finish()
 }

@@ -17,6 +17,10 @@ pub struct Sample {
     /// Seconds since the run's clock origin.
     pub t: f64,
     pub server_ticks: u64,
+    pub server_sys_ticks: u64,
+    /// read(2)- and write(2)-family calls of the server tree (/proc/<pid>/io).
+    pub server_syscr: u64,
+    pub server_syscw: u64,
     pub server_rss_kb: u64,
     pub server_alive: bool,
     pub client_ticks: u64,
@@ -25,10 +29,21 @@ pub struct Sample {
     pub cores: Vec<(u64, u64, u64)>,
 }
 
+/// What one process tree used so far.
+#[derive(Clone, Copy, Debug, Default)]
+struct TreeUse {
+    ticks: u64,
+    sys_ticks: u64,
+    rss_kb: u64,
+    syscr: u64,
+    syscw: u64,
+}
+
 #[derive(Clone, Copy, Debug)]
 struct Stat {
     ppid: u32,
     ticks: u64,
+    sys_ticks: u64,
     rss_pages: u64,
 }
 
@@ -41,12 +56,25 @@ fn read_stat(pid: &str) -> Option<Stat> {
     Some(Stat {
         ppid: f.get(1)?.parse().ok()?,
         ticks: f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?,
+        sys_ticks: f.get(12)?.parse().ok()?,
         rss_pages: f.get(21)?.parse().ok()?,
     })
 }
 
-/// CPU ticks and RSS (kB) of `root` and all its descendants.
-fn tree(root: u32) -> Option<(u64, u64)> {
+/// (syscr, syscw) from /proc/<pid>/io.
+fn io_calls(pid: u32) -> (u64, u64) {
+    let Ok(text) = fs::read_to_string(format!("/proc/{pid}/io")) else { return (0, 0) };
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    (field("syscr:"), field("syscw:"))
+}
+
+/// CPU, RSS and I/O calls of `root` and all its descendants.
+fn tree(root: u32) -> Option<TreeUse> {
     let mut all: HashMap<u32, Stat> = HashMap::new();
     for entry in fs::read_dir("/proc").ok()?.flatten() {
         let name = entry.file_name();
@@ -56,19 +84,25 @@ fn tree(root: u32) -> Option<(u64, u64)> {
             all.insert(pid, stat);
         }
     }
-    let root_stat = all.get(&root)?;
-    let (mut ticks, mut pages) = (root_stat.ticks, root_stat.rss_pages);
-    let mut frontier = vec![root];
-    while let Some(parent) = frontier.pop() {
-        for (&pid, stat) in &all {
-            if stat.ppid == parent && pid != root {
-                ticks += stat.ticks;
-                pages += stat.rss_pages;
-                frontier.push(pid);
-            }
-        }
+    all.get(&root)?;
+    let mut members = vec![root];
+    let mut i = 0;
+    while i < members.len() {
+        let parent = members[i];
+        members.extend(all.iter().filter(|(&pid, s)| s.ppid == parent && pid != root).map(|(&pid, _)| pid));
+        i += 1;
     }
-    Some((ticks, pages * sys::page_size() / 1024))
+    let mut u = TreeUse::default();
+    for pid in members {
+        let s = all[&pid];
+        let (r, w) = io_calls(pid);
+        u.ticks += s.ticks;
+        u.sys_ticks += s.sys_ticks;
+        u.rss_kb += s.rss_pages * sys::page_size() / 1024;
+        u.syscr += r;
+        u.syscw += w;
+    }
+    Some(u)
 }
 
 fn cores() -> Vec<(u64, u64, u64)> {
@@ -87,10 +121,14 @@ fn cores() -> Vec<(u64, u64, u64)> {
 
 pub fn sample(clock: &Clock, server: Option<u32>, publisher: Option<u32>) -> Sample {
     let server_tree = server.and_then(tree);
+    let u = server_tree.unwrap_or_default();
     Sample {
         t: clock.secs(Instant::now()),
-        server_ticks: server_tree.map_or(0, |t| t.0),
-        server_rss_kb: server_tree.map_or(0, |t| t.1),
+        server_ticks: u.ticks,
+        server_sys_ticks: u.sys_ticks,
+        server_syscr: u.syscr,
+        server_syscw: u.syscw,
+        server_rss_kb: u.rss_kb,
         server_alive: server_tree.is_some(),
         client_ticks: read_stat("self").map_or(0, |s| s.ticks),
         publisher_ticks: publisher
@@ -123,6 +161,12 @@ pub fn spawn(clock: Clock, server: Option<u32>, publisher: Option<u32>, stop: Ar
 pub struct Usage {
     pub server_cpu_avg: Option<f64>,
     pub server_cpu_max: Option<f64>,
+    pub server_sys_avg: Option<f64>,
+    pub server_reads_per_s: Option<f64>,
+    pub server_writes_per_s: Option<f64>,
+    /// Busy time of all cores not accounted to server, client or publisher
+    /// (other processes, and interrupt work charged to no one), in % of one core.
+    pub other_cpu_avg: Option<f64>,
     pub client_cpu_avg: Option<f64>,
     pub publisher_cpu_avg: Option<f64>,
     pub core_busy: Vec<f64>,
@@ -150,6 +194,12 @@ pub fn usage(samples: &[Sample], from: f64, to: f64) -> Usage {
     u.server_cpu_avg = Some(pct(first.server_ticks, last.server_ticks, dt));
     u.client_cpu_avg = Some(pct(first.client_ticks, last.client_ticks, dt));
     u.publisher_cpu_avg = Some(pct(first.publisher_ticks, last.publisher_ticks, dt));
+    u.server_sys_avg = Some(pct(first.server_sys_ticks, last.server_sys_ticks, dt));
+    u.server_reads_per_s = Some(last.server_syscr.saturating_sub(first.server_syscr) as f64 / dt);
+    u.server_writes_per_s = Some(last.server_syscw.saturating_sub(first.server_syscw) as f64 / dt);
+    let busy = |s: &Sample| s.cores.iter().map(|c| c.0).sum::<u64>();
+    let known = [u.server_cpu_avg, u.client_cpu_avg, u.publisher_cpu_avg].iter().flatten().sum::<f64>();
+    u.other_cpu_avg = Some((pct(busy(first), busy(last), dt) - known).max(0.0));
     u.server_cpu_max = window
         .windows(2)
         .filter(|w| w[1].t > w[0].t)
