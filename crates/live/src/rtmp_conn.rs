@@ -102,7 +102,11 @@ impl RtmpConnection {
 
     async fn turn(&mut self, shutdown: &mut watch::Receiver<bool>) -> Result<(), Close> {
         self.flush().await?;
-        let deadline = self.session.poll_timeout();
+        // Players have no session deadline; skip asking on their hot path.
+        let deadline = match self.role {
+            Role::Playing { .. } => None,
+            _ => self.session.poll_timeout(),
+        };
         let step = tokio::select! {
             readable = self.socket.readable() => Step::Readable(readable),
             step = role_step(&mut self.role) => step,

@@ -13,6 +13,15 @@ use serde::Deserialize;
 use thiserror::Error;
 
 pub(crate) const ENV_PREFIX: &str = "SYNCTV_";
+/// The keys and sections at the top of the file.
+const TOP_LEVEL_KEYS: [&str; 6] = [
+    "http_addr",
+    "rtmp_addr",
+    "data_dir",
+    "database_url",
+    "log",
+    "live",
+];
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -198,6 +207,11 @@ fn apply_env(table: &mut toml::Table, name: &str, raw: &str) -> Result<(), Confi
         return Ok(());
     }
     let keys: Vec<String> = path.split("__").map(str::to_ascii_lowercase).collect();
+    // Other programs' SYNCTV_* variables (not naming one of our keys or
+    // sections) are left alone; typos inside a section are still errors.
+    if !TOP_LEVEL_KEYS.contains(&keys[0].as_str()) {
+        return Ok(());
+    }
     let Some((last, sections)) = keys.split_last() else {
         return Ok(());
     };
@@ -286,6 +300,12 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_bad_values_are_clear_errors() {
+        let config = Config::load(None, env(&[("SYNCTV_BIN", "/usr/bin/x")])).unwrap();
+        assert_eq!(
+            config,
+            Config::default(),
+            "other programs' variables are ignored"
+        );
         let err = Config::load(None, env(&[("SYNCTV_LIVE__HLS_WINDOWS", "3")])).unwrap_err();
         assert!(err.to_string().contains("hls_windows"), "{err}");
         let err = Config::load(None, env(&[("SYNCTV_LIVE__HLS_WINDOW", "1")])).unwrap_err();
