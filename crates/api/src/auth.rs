@@ -122,19 +122,26 @@ impl FromRequestParts<AppState> for AuthUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = token_from(&parts.headers).ok_or(ApiError::Unauthenticated)?;
-        match state
-            .store
-            .authenticate(&TokenHash::of(token), now_ms())
-            .await
-        {
-            Ok(session) => Ok(AuthUser(session.user)),
-            Err(store::StoreError::NotFound { .. }) => Err(ApiError::Unauthenticated),
-            Err(e) => Err(e.into()),
-        }
+        session_user(state, token).await.map(AuthUser)
     }
 }
 
-fn token_from(headers: &HeaderMap) -> Option<&str> {
+/// The account of a session token; 401 when it is unknown or expired.
+pub(crate) async fn session_user(state: &AppState, token: &str) -> Result<User, ApiError> {
+    match state
+        .store
+        .authenticate(&TokenHash::of(token), now_ms())
+        .await
+    {
+        Ok(session) if session.user.banned => Err(ApiError::Banned),
+        Ok(session) => Ok(session.user),
+        Err(store::StoreError::NotFound { .. }) => Err(ApiError::Unauthenticated),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The session token of a request: the Bearer header, else the cookie.
+pub(crate) fn token_from(headers: &HeaderMap) -> Option<&str> {
     if let Some(value) = headers.get(header::AUTHORIZATION) {
         return value.to_str().ok()?.strip_prefix("Bearer ").map(str::trim);
     }

@@ -68,6 +68,11 @@ struct Detail<'a> {
 }
 
 impl ApiError {
+    /// The machine-readable code, as in the JSON body.
+    pub(crate) fn code(&self) -> &'static str {
+        self.status_and_code().1
+    }
+
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::StreamNotFound(_) => (StatusCode::NOT_FOUND, "stream_not_found"),

@@ -7,20 +7,26 @@
 //! `{"error": {"code", "message"}}` with the right status in one place,
 //! [`ApiError`].
 
+mod admin;
 mod auth;
 mod error;
 mod hls;
 mod json;
 mod keys;
 mod listener;
+mod members;
 mod metrics;
+mod playlist;
 mod rate;
+mod realtime;
 mod rooms;
 mod router;
 mod state;
+mod views;
 
 pub use error::ApiError;
 pub use keys::RoomStreamKeys;
 pub use listener::{serve, HttpLimits};
+pub use realtime::{watch_live, Rooms, RoomsConfig};
 pub use router::router;
 pub use state::AppState;

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use axum::extract::ConnectInfo;
 use axum::Extension;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use live::Live;
 use tokio::net::{TcpListener, TcpStream};
@@ -27,6 +27,11 @@ pub async fn serve(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let live = state.live.clone();
+    tokio::spawn(crate::watch_live(
+        state.rooms.clone(),
+        live.clone(),
+        shutdown.clone(),
+    ));
     let router = crate::router(state);
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     loop {
@@ -68,57 +73,95 @@ struct Connection {
 impl Connection {
     async fn run(mut self, socket: TcpStream, peer: SocketAddr) {
         let _ = socket.set_nodelay(true);
-        let is_flv = match tokio::time::timeout(self.timeout, starts_with_flv(&socket)).await {
-            Ok(Some(is_flv)) => is_flv,
+        let protocol = match tokio::time::timeout(self.timeout, sniff(&socket)).await {
+            Ok(Some(protocol)) => protocol,
             _ => return,
         };
-        if is_flv {
-            live::limit_send_buffer(&socket, self.live.config.viewer_send_buffer);
-            tokio::select! {
-                _ = live::serve_flv(self.live, socket, peer) => {}
-                _ = stopped(&mut self.shutdown) => {}
-            }
-            return;
-        }
-        let router = self.router.layer(Extension(ConnectInfo(peer)));
+        let router = self.router.clone().layer(Extension(ConnectInfo(peer)));
         let service = TowerToHyperService::new(router);
-        let conn = hyper::server::conn::http1::Builder::new()
-            .timer(hyper_util::rt::TokioTimer::new())
-            .header_read_timeout(self.timeout)
-            .serve_connection(TokioIo::new(socket), service)
-            .with_upgrades();
-        tokio::pin!(conn);
-        tokio::select! {
-            result = conn.as_mut() => {
-                if let Err(e) = result {
-                    tracing::debug!(%peer, "HTTP connection ended: {e}");
+        let io = TokioIo::new(socket);
+        match protocol {
+            Protocol::Flv => self.serve_flv(io.into_inner(), peer).await,
+            Protocol::Http2 => {
+                let conn = hyper::server::conn::http2::Builder::new(TokioExecutor::new())
+                    .timer(TokioTimer::new())
+                    .keep_alive_interval(Some(Duration::from_secs(30)))
+                    .serve_connection(io, service);
+                tokio::pin!(conn);
+                tokio::select! {
+                    result = conn.as_mut() => ended(peer, result),
+                    _ = stopped(&mut self.shutdown) => {
+                        conn.as_mut().graceful_shutdown();
+                        let _ = tokio::time::timeout(Duration::from_secs(5), conn).await;
+                    }
                 }
             }
-            _ = stopped(&mut self.shutdown) => {
-                conn.as_mut().graceful_shutdown();
-                let _ = tokio::time::timeout(Duration::from_secs(5), conn).await;
+            Protocol::Http1 => {
+                let conn = hyper::server::conn::http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(self.timeout)
+                    .serve_connection(io, service)
+                    .with_upgrades();
+                tokio::pin!(conn);
+                tokio::select! {
+                    result = conn.as_mut() => ended(peer, result),
+                    _ = stopped(&mut self.shutdown) => {
+                        conn.as_mut().graceful_shutdown();
+                        let _ = tokio::time::timeout(Duration::from_secs(5), conn).await;
+                    }
+                }
             }
+        }
+    }
+
+    async fn serve_flv(mut self, socket: TcpStream, peer: SocketAddr) {
+        live::limit_send_buffer(&socket, self.live.config.viewer_send_buffer);
+        tokio::select! {
+            _ = live::serve_flv(self.live, socket, peer) => {}
+            _ = stopped(&mut self.shutdown) => {}
         }
     }
 }
 
-/// Whether the request starts with `GET /flv/`; `None` if the peer closed.
-async fn starts_with_flv(socket: &TcpStream) -> Option<bool> {
-    let prefix = live::FLV_PATH_PREFIX;
+fn ended(peer: SocketAddr, result: Result<(), hyper::Error>) {
+    if let Err(e) = result {
+        tracing::debug!(%peer, "HTTP connection ended: {e}");
+    }
+}
+
+/// What a connection speaks, told by its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Protocol {
+    /// `GET /flv/…`: the raw HTTP-FLV writer.
+    Flv,
+    /// The HTTP/2 preface without TLS (gRPC clients).
+    Http2,
+    /// Anything else.
+    Http1,
+}
+
+/// The HTTP/2 connection preface, as far as it tells HTTP/2 apart.
+const HTTP2_PREFACE: &[u8] = b"PRI * HTTP/2.0";
+
+/// Which protocol the connection speaks; `None` if the peer closed.
+async fn sniff(socket: &TcpStream) -> Option<Protocol> {
+    let flv = live::FLV_PATH_PREFIX;
     let mut buf = [0u8; 16];
+    let want = flv.len().max(HTTP2_PREFACE.len()).min(buf.len());
     loop {
-        let n = socket.peek(&mut buf[..prefix.len()]).await.ok()?;
+        let n = socket.peek(&mut buf[..want]).await.ok()?;
         if n == 0 {
             return None;
         }
-        if buf[..n] != prefix[..n] {
-            return Some(false);
+        let seen = &buf[..n];
+        let could_be = |prefix: &[u8]| prefix[..n.min(prefix.len())] == seen[..n.min(prefix.len())];
+        match (could_be(flv), could_be(HTTP2_PREFACE)) {
+            (false, false) => return Some(Protocol::Http1),
+            (true, _) if n >= flv.len() => return Some(Protocol::Flv),
+            (_, true) if n >= HTTP2_PREFACE.len() => return Some(Protocol::Http2),
+            // Only part of the request line is here: wait a moment for the rest.
+            _ => tokio::time::sleep(Duration::from_millis(2)).await,
         }
-        if n == prefix.len() {
-            return Some(true);
-        }
-        // Only part of the request line is here: wait a moment for the rest.
-        tokio::time::sleep(Duration::from_millis(2)).await;
     }
 }
 

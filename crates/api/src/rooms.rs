@@ -6,12 +6,16 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use room::{Permissions, Room, RoomLimits, RoomSettings, Visibility};
+use room::{
+    Actor, Close, Permissions, Room, RoomLimits, RoomSettings, SettingsChange, UpdateSettings,
+    Visibility,
+};
 use serde::{Deserialize, Serialize};
-use store::{Page, RoomId, RoomRecord, RoomRepo, RoomStateRepo, StreamKeyRepo};
+use store::{Page, RoomId, RoomRecord, RoomRepo, StreamKeyRepo};
 
 use crate::auth::{now_ms, AuthUser};
 use crate::json::{ApiJson, ApiQuery};
+use crate::views::ChatView;
 use crate::{ApiError, AppState};
 
 const MAX_PAGE: u32 = 100;
@@ -85,13 +89,7 @@ pub(crate) async fn create(
         now,
     )?;
     let password_hash = match body.password {
-        Some(password) if password.chars().count() > 128 || password.is_empty() => {
-            return Err(ApiError::Invalid {
-                code: "invalid_password",
-                message: "a room password is 1 to 128 characters",
-            })
-        }
-        Some(password) => Some(crate::auth::hash_password(password).await?),
+        Some(password) => Some(checked_password_hash(password).await?),
         None => None,
     };
     let record = state
@@ -104,6 +102,16 @@ pub(crate) async fn create(
         Json(RoomView::new(&record, Some(1), &state)),
     )
         .into_response())
+}
+
+async fn checked_password_hash(password: String) -> Result<String, ApiError> {
+    if password.is_empty() || password.chars().count() > 128 {
+        return Err(ApiError::Invalid {
+            code: "invalid_password",
+            message: "a room password is 1 to 128 characters",
+        });
+    }
+    crate::auth::hash_password(password).await
 }
 
 #[derive(Deserialize)]
@@ -151,6 +159,7 @@ pub(crate) async fn delete(
         ));
     }
     state.store.delete_room(&id).await?;
+    state.rooms.tell(&id, Actor::System, Close.into());
     tracing::info!(room = id.as_str(), user = %user.id, "room deleted");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -192,14 +201,143 @@ pub(crate) async fn rotate_key(
 
 /// The key is shown only to members allowed to go live.
 async fn may_go_live(state: &AppState, id: &RoomId, user: room::UserId) -> Result<(), ApiError> {
-    let saved = state.store.load_room(id).await?;
-    let room = Room::restore(saved, RoomLimits::default());
-    if !room.permissions(user).contains(Permissions::GO_LIVE) {
+    let allowed = state
+        .rooms
+        .read(id, move |room, _| {
+            room.permissions(user).contains(Permissions::GO_LIVE)
+        })
+        .await?;
+    if !allowed {
         return Err(ApiError::Forbidden(
             "going live in this room is not allowed for you",
         ));
     }
     Ok(())
+}
+
+/// Runs `read` on the room if `user` is one of its members (or a site
+/// admin); 403 otherwise.
+pub(crate) async fn member_of<T: Send + 'static>(
+    state: &AppState,
+    id: &RoomId,
+    user: &store::User,
+    read: impl FnOnce(&Room, i64) -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let (uid, admin) = (user.id, user.is_admin);
+    state
+        .rooms
+        .read(id, move |room, now| {
+            if admin || room.member(uid).is_some() {
+                Ok(read(room, now))
+            } else {
+                Err(ApiError::Forbidden("only members of the room see this"))
+            }
+        })
+        .await?
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RoomChange {
+    #[serde(default)]
+    name: Option<String>,
+    /// A new password.
+    #[serde(default)]
+    password: Option<String>,
+    /// Removes the password.
+    #[serde(default)]
+    remove_password: bool,
+    #[serde(default)]
+    hidden: Option<bool>,
+    #[serde(default)]
+    guests_allowed: Option<bool>,
+    #[serde(default)]
+    admin_permissions: Option<u32>,
+    #[serde(default)]
+    member_permissions: Option<u32>,
+    #[serde(default)]
+    guest_permissions: Option<u32>,
+}
+
+/// Updates the settings; the room checks the caller may.
+pub(crate) async fn update(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RoomChange>,
+) -> Result<Json<RoomView>, ApiError> {
+    let id = room_id(&id)?;
+    let password_hash = match body.password {
+        Some(password) => Some(checked_password_hash(password).await?),
+        None => None,
+    };
+    let has_password = match (&password_hash, body.remove_password) {
+        (Some(_), true) => {
+            return Err(ApiError::Invalid {
+                code: "bad_password_change",
+                message: "give a password or remove_password, not both",
+            })
+        }
+        (Some(_), false) => Some(true),
+        (None, true) => Some(false),
+        (None, false) => None,
+    };
+    let change = SettingsChange {
+        name: body.name,
+        has_password,
+        visibility: body.hidden.map(|hidden| {
+            if hidden {
+                Visibility::Hidden
+            } else {
+                Visibility::Public
+            }
+        }),
+        guests_allowed: body.guests_allowed,
+        admin_permissions: body.admin_permissions.map(Permissions::from_bits_truncate),
+        member_permissions: body.member_permissions.map(Permissions::from_bits_truncate),
+        guest_permissions: body.guest_permissions.map(Permissions::from_bits_truncate),
+    };
+    let command = UpdateSettings { change };
+    state
+        .rooms
+        .apply(&id, Actor::User(user.id), command.into())
+        .await?;
+    if has_password.is_some() {
+        state
+            .store
+            .set_room_password(&id, password_hash.as_deref(), now_ms())
+            .await?;
+    }
+    let record = state.store.room(&id).await?;
+    Ok(Json(RoomView::new(&record, None, &state)))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ChatQuery {
+    #[serde(default)]
+    before: Option<u64>,
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
+/// A page of chat history, oldest first: messages older than `before`
+/// (a message id), the newest when absent.
+pub(crate) async fn chat_history(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<ChatQuery>,
+) -> Result<Json<Vec<ChatView>>, ApiError> {
+    let id = room_id(&id)?;
+    let limit = query.limit.unwrap_or(50);
+    let page = member_of(&state, &id, &user, move |room, _| {
+        room.chat_history(query.before, limit)
+            .iter()
+            .map(ChatView::from)
+            .collect()
+    })
+    .await?;
+    Ok(Json(page))
 }
 
 /// The RTMP host is the configured public one, or the host the caller used
@@ -228,7 +366,7 @@ fn strip_port(host: &str) -> &str {
     host.rsplit_once(':').map_or(host, |(name, _)| name)
 }
 
-fn room_id(id: &str) -> Result<RoomId, ApiError> {
+pub(crate) fn room_id(id: &str) -> Result<RoomId, ApiError> {
     RoomId::parse(id).ok_or(ApiError::NotFound(store::Entity::Room))
 }
 

@@ -5,12 +5,12 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use live::Live;
 use serde::Serialize;
 
-use crate::{auth, hls, metrics, rooms, ApiError, AppState};
+use crate::{admin, auth, hls, members, metrics, playlist, realtime, rooms, ApiError, AppState};
 
 /// Largest JSON body any route takes.
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -27,8 +27,52 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/auth/login", post(auth::login))
         .route("/api/v1/auth/logout", post(auth::logout))
         .route("/api/v1/auth/me", get(auth::me))
+        .route("/api/v1/admin/users", get(admin::users))
+        .route(
+            "/api/v1/admin/users/{user}/ban",
+            post(admin::ban).delete(admin::unban),
+        )
         .route("/api/v1/rooms", get(rooms::list).post(rooms::create))
-        .route("/api/v1/rooms/{id}", get(rooms::get).delete(rooms::delete))
+        .route(
+            "/api/v1/rooms/{id}",
+            get(rooms::get).patch(rooms::update).delete(rooms::delete),
+        )
+        .route("/api/v1/rooms/{id}/chat", get(rooms::chat_history))
+        .route(
+            "/api/v1/rooms/{id}/playlist",
+            get(playlist::list)
+                .post(playlist::add)
+                .delete(playlist::clear),
+        )
+        .route(
+            "/api/v1/rooms/{id}/playlist/current",
+            put(playlist::set_current),
+        )
+        .route(
+            "/api/v1/rooms/{id}/playlist/{item}",
+            patch(playlist::edit).delete(playlist::delete),
+        )
+        .route(
+            "/api/v1/rooms/{id}/playlist/{item}/move",
+            post(playlist::move_item),
+        )
+        .route("/api/v1/rooms/{id}/members", get(members::list))
+        .route(
+            "/api/v1/rooms/{id}/members/{user}/kick",
+            post(members::kick),
+        )
+        .route(
+            "/api/v1/rooms/{id}/members/{user}/ban",
+            post(members::ban).delete(members::unban),
+        )
+        .route(
+            "/api/v1/rooms/{id}/members/{user}/role",
+            put(members::set_role),
+        )
+        .route(
+            "/api/v1/rooms/{id}/members/{user}/permissions",
+            put(members::set_permissions),
+        )
         .route(
             "/api/v1/rooms/{id}/live/publish-url",
             get(rooms::publish_url),
@@ -36,6 +80,11 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/rooms/{id}/live/key/rotate",
             post(rooms::rotate_key),
+        )
+        .route("/api/v1/rooms/{id}/ws", get(realtime::upgrade))
+        .route_service(
+            "/synctv.room.v1.RoomService/MessageStream",
+            realtime::RoomGrpc::service(state.clone()),
         )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .fallback(|| async { ApiError::RouteNotFound })

@@ -5,12 +5,15 @@ use live::Live;
 use store::Store;
 
 use crate::rate::RateLimiter;
+use crate::realtime::{Rooms, RoomsConfig};
 
 /// What every route can reach: the live engine, storage and the limits.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub live: Arc<Live>,
     pub store: Store,
+    /// The running room actors.
+    pub rooms: Rooms,
     pub(crate) auth_limiter: Arc<RateLimiter>,
     /// The RTMP port shown to streamers with the caller's host.
     pub(crate) rtmp_port: u16,
@@ -22,12 +25,19 @@ impl AppState {
     pub fn new(live: Arc<Live>, store: Store) -> AppState {
         AppState {
             live,
+            rooms: Rooms::new(store.clone(), RoomsConfig::default()),
             store,
             // Login and register: bursts of 10, then one every 6 s per address.
             auth_limiter: Arc::new(RateLimiter::new(10, 6_000)),
             rtmp_port: 1935,
             public_rtmp_host: None,
         }
+    }
+
+    /// Rooms run with `config` instead of the defaults.
+    pub fn with_rooms(mut self, config: RoomsConfig) -> AppState {
+        self.rooms = Rooms::new(self.store.clone(), config);
+        self
     }
 
     /// Where streamers publish: the RTMP listener's port, and the public

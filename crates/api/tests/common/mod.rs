@@ -14,6 +14,8 @@ use tower::ServiceExt;
 
 pub use store::Store;
 
+pub mod realtime;
+
 /// A PostgreSQL database that is dropped with this value.
 pub struct PgDatabase(String);
 

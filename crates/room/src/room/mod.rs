@@ -298,6 +298,11 @@ impl Room {
         self.roster.seat(user).map(|seat| seat.info(&self.settings))
     }
 
+    /// A member as stored (for the persistence adapter), if `user` is one.
+    pub fn stored_member(&self, user: UserId) -> Option<Member> {
+        self.roster.seat(user).map(|seat| seat.member.clone())
+    }
+
     /// Every member, online or not, by user id.
     pub fn members(&self) -> Vec<MemberInfo> {
         self.roster

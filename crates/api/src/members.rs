@@ -1,0 +1,117 @@
+//! A room's members over HTTP: list, kick, ban, unban, role and
+//! permissions. The room checks who may do what; kicked and banned
+//! members lose their connections.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use room::{Ban, Kick, Permissions, Role, SetPermissions, SetRole, Unban, UserId};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::AuthUser;
+use crate::json::ApiJson;
+use crate::playlist::apply;
+use crate::rooms::{member_of, room_id};
+use crate::views::{Applied, MemberView};
+use crate::{ApiError, AppState};
+
+#[derive(Debug, Serialize)]
+pub(crate) struct MembersView {
+    members: Vec<MemberView>,
+    banned: Vec<u64>,
+}
+
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Json<MembersView>, ApiError> {
+    let id = room_id(&id)?;
+    let view = member_of(&state, &id, &user, |room, _| MembersView {
+        members: room.members().iter().map(MemberView::from).collect(),
+        banned: room.banned().iter().map(|u| u.0).collect(),
+    })
+    .await?;
+    Ok(Json(view))
+}
+
+pub(crate) async fn kick(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path((id, target)): Path<(String, u64)>,
+) -> Result<Json<Applied>, ApiError> {
+    let command = Kick {
+        user: UserId(target),
+    };
+    apply(&state, &id, &user, command.into()).await
+}
+
+pub(crate) async fn ban(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path((id, target)): Path<(String, u64)>,
+) -> Result<Json<Applied>, ApiError> {
+    let command = Ban {
+        user: UserId(target),
+    };
+    apply(&state, &id, &user, command.into()).await
+}
+
+pub(crate) async fn unban(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path((id, target)): Path<(String, u64)>,
+) -> Result<Json<Applied>, ApiError> {
+    let command = Unban {
+        user: UserId(target),
+    };
+    apply(&state, &id, &user, command.into()).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RoleBody {
+    role: String,
+}
+
+pub(crate) async fn set_role(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path((id, target)): Path<(String, u64)>,
+    ApiJson(body): ApiJson<RoleBody>,
+) -> Result<Json<Applied>, ApiError> {
+    let role = match body.role.as_str() {
+        "member" => Role::Member,
+        "admin" => Role::Admin,
+        _ => {
+            return Err(ApiError::Invalid {
+                code: "bad_role",
+                message: "role is member or admin",
+            })
+        }
+    };
+    let command = SetRole {
+        user: UserId(target),
+        role,
+    };
+    apply(&state, &id, &user, command.into()).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PermissionsBody {
+    /// Permission bits, or null for the role's defaults.
+    permissions: Option<u32>,
+}
+
+pub(crate) async fn set_permissions(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path((id, target)): Path<(String, u64)>,
+    ApiJson(body): ApiJson<PermissionsBody>,
+) -> Result<Json<Applied>, ApiError> {
+    let command = SetPermissions {
+        user: UserId(target),
+        permissions: body.permissions.map(Permissions::from_bits_truncate),
+    };
+    apply(&state, &id, &user, command.into()).await
+}

@@ -1,0 +1,323 @@
+//! The room actor: one task owns a room, applies commands in order,
+//! persists durable events, then fans them out.
+
+use std::time::Duration;
+
+use room::{
+    Actor, EventKind, Join, Leave, Receipt, Resume, Room, RoomCommand, RoomError, RoomEvent, UserId,
+};
+use store::{RoomId, RoomStateRepo, Stamp, Store};
+use tokio::sync::{mpsc, oneshot};
+use wire::{pb, ServerMessage};
+
+use super::fanout::{Closing, ConnId, Fanout, Link};
+use super::outgoing::{Outgoing, Shared};
+use super::persist::write_event;
+use super::registry::Rooms;
+use crate::auth::now_ms;
+
+/// Messages an actor may have waiting.
+pub(crate) const INBOX: usize = 1024;
+
+/// How long a room with nobody connected stays loaded.
+const IDLE: Duration = Duration::from_secs(60);
+
+/// A reply to one caller.
+pub(crate) type Reply<T> = oneshot::Sender<Result<T, RoomError>>;
+
+/// A query run inside the actor with the room and the time.
+pub(crate) type ReadFn = Box<dyn FnOnce(&Room, i64) + Send>;
+
+/// What to do with a command's outcome, inside the actor, once its events
+/// are out (it may read the room as the command left it).
+pub(crate) type ThenFn = Box<dyn FnOnce(Result<Receipt, RoomError>, &Room) + Send>;
+
+/// What can be asked of a room actor.
+pub(crate) enum ToRoom {
+    /// A connection enters (its `join`).
+    Connect(Box<Connect>),
+    /// A command from a connection; answered in its queue.
+    Command {
+        conn: ConnId,
+        user: UserId,
+        command: RoomCommand,
+        request_id: String,
+    },
+    /// A connection closed.
+    Disconnect { conn: ConnId },
+    /// A command from the HTTP API or the server itself.
+    Apply {
+        actor: Actor,
+        command: RoomCommand,
+        then: ThenFn,
+    },
+    /// A read of the room's state.
+    Read(ReadFn),
+}
+
+/// A connection's `join`.
+pub(crate) struct Connect {
+    pub(crate) conn: ConnId,
+    pub(crate) user: UserId,
+    pub(crate) name: String,
+    pub(crate) guest: bool,
+    pub(crate) password_ok: bool,
+    pub(crate) last_seq: Option<u64>,
+    pub(crate) link: Link,
+    /// The first messages of the connection (welcome, or resumed and the
+    /// missed events), or why it may not enter.
+    pub(crate) reply: Reply<Vec<Shared>>,
+}
+
+/// One loaded room.
+pub(crate) struct RoomActor {
+    pub(crate) id: RoomId,
+    pub(crate) room: Room,
+    pub(crate) store: Store,
+    pub(crate) rooms: Rooms,
+    pub(crate) inbox: mpsc::Receiver<ToRoom>,
+    fanout: Fanout,
+    /// A write failed: the next checkpoint saves the whole room.
+    dirty: bool,
+}
+
+impl RoomActor {
+    pub(crate) fn new(
+        id: RoomId,
+        room: Room,
+        store: Store,
+        rooms: Rooms,
+        inbox: mpsc::Receiver<ToRoom>,
+    ) -> RoomActor {
+        RoomActor {
+            id,
+            room,
+            store,
+            rooms,
+            inbox,
+            fanout: Fanout::default(),
+            dirty: false,
+        }
+    }
+
+    pub(crate) async fn run(mut self) {
+        loop {
+            let deadline = self.room.poll_timeout();
+            let idle = self.fanout.is_empty();
+            tokio::select! {
+                message = self.inbox.recv() => match message {
+                    Some(message) => self.handle(message).await,
+                    None => break,
+                },
+                () = sleep_until_ms(deadline), if deadline.is_some() => {
+                    self.room.handle_timeout(now_ms());
+                    self.flush().await;
+                }
+                () = tokio::time::sleep(IDLE), if idle => {
+                    if self.rooms.retire(&self.id, &mut self.inbox) {
+                        break;
+                    }
+                }
+            }
+            if self.room.is_closed() {
+                self.fanout.close_all(&Closing::ROOM_CLOSED);
+                self.rooms.retire_now(&self.id, &mut self.inbox);
+                break;
+            }
+        }
+        self.drain_after_retire().await;
+        self.checkpoint().await;
+    }
+
+    async fn handle(&mut self, message: ToRoom) {
+        let now = now_ms();
+        match message {
+            ToRoom::Connect(connect) => self.connect(*connect, now).await,
+            ToRoom::Command {
+                conn,
+                user,
+                command,
+                request_id,
+            } => self.command(conn, user, command, &request_id, now).await,
+            ToRoom::Disconnect { conn } => {
+                if let Some(user) = self.fanout.remove(conn) {
+                    self.leave(user, now);
+                    self.flush().await;
+                }
+            }
+            ToRoom::Apply {
+                actor,
+                command,
+                then,
+            } => {
+                let result = self.room.handle_command(actor, command, now);
+                self.flush().await;
+                then(result, &self.room);
+            }
+            ToRoom::Read(read) => read(&self.room, now),
+        }
+    }
+
+    async fn connect(&mut self, c: Connect, now: i64) {
+        let join = Join {
+            name: c.name,
+            guest: c.guest,
+            password_ok: c.password_ok,
+        };
+        if let Err(refused) = self
+            .room
+            .handle_command(Actor::User(c.user), join.into(), now)
+        {
+            let _ = c.reply.send(Err(refused));
+            return;
+        }
+        self.flush().await;
+        let first = self.first_messages(c.user, c.last_seq, now);
+        if c.reply.send(Ok(first)).is_ok() {
+            self.fanout.add(c.conn, c.link);
+        } else {
+            self.leave(c.user, now);
+            self.flush().await;
+        }
+    }
+
+    /// A welcome, or `resumed` and exactly the events missed.
+    fn first_messages(&self, user: UserId, last_seq: Option<u64>, now: i64) -> Vec<Shared> {
+        let resume = last_seq.map(|seq| self.room.resume(seq));
+        let Some(Resume::Events(missed)) = resume else {
+            let welcome = ServerMessage::welcome(&self.room.snapshot(now), user);
+            return vec![Outgoing::new(welcome)];
+        };
+        let resumed = pb::Resumed {
+            user_id: user.0,
+            missed: missed.len() as u64,
+        };
+        let last_seq = last_seq.unwrap_or_default();
+        let mut first = vec![Outgoing::new(ServerMessage::new(last_seq, now, resumed))];
+        first.extend(
+            missed
+                .iter()
+                .map(|event| Outgoing::new(ServerMessage::from(event))),
+        );
+        first
+    }
+
+    async fn command(
+        &mut self,
+        conn: ConnId,
+        user: UserId,
+        command: RoomCommand,
+        request_id: &str,
+        now: i64,
+    ) {
+        let result = self.room.handle_command(Actor::User(user), command, now);
+        self.flush().await;
+        let reply = match result {
+            Ok(receipt) => {
+                ServerMessage::new(self.room.seq(), now, pb::Ack::new(&receipt, request_id))
+            }
+            Err(refused) => {
+                let error = pb::ErrorReply::from(&refused).with_request_id(Some(request_id));
+                ServerMessage::new(self.room.seq(), now, error)
+            }
+        };
+        if let Some(user) = self.fanout.send_to(conn, &Outgoing::new(reply)) {
+            self.leave(user, now);
+            self.flush().await;
+        }
+    }
+
+    /// One connection of `user` closed (or was cut off).
+    fn leave(&mut self, user: UserId, now: i64) {
+        let result = self
+            .room
+            .handle_command(Actor::User(user), RoomCommand::from(Leave), now);
+        if let Err(e) = result {
+            // Kicked or banned members are no longer members: nothing to do.
+            tracing::debug!(room = self.id.as_str(), %user, "leave: {e}");
+        }
+    }
+
+    /// Drains the room's events: store, then send to everyone.
+    async fn flush(&mut self) {
+        while let Some(event) = self.room.poll_event() {
+            self.persist(&event).await;
+            let message = Outgoing::new(ServerMessage::from(&event));
+            let stalled = self.fanout.broadcast(&message);
+            self.close_removed(&event);
+            let now = now_ms();
+            for user in stalled {
+                self.leave(user, now);
+            }
+        }
+        if self.dirty {
+            self.checkpoint().await;
+        }
+    }
+
+    async fn persist(&mut self, event: &RoomEvent) {
+        if let Err(e) = write_event(&self.store, &self.id, &self.room, event).await {
+            tracing::error!(
+                room = self.id.as_str(),
+                seq = event.seq,
+                "room event not stored: {e}"
+            );
+            self.dirty = true;
+        }
+    }
+
+    /// Kicked and banned members lose their connections.
+    fn close_removed(&mut self, event: &RoomEvent) {
+        match event.kind {
+            EventKind::MemberKicked { user, .. } => {
+                self.fanout.close_user(user, &Closing::KICKED);
+            }
+            EventKind::MemberBanned { user, .. } => {
+                self.fanout.close_user(user, &Closing::BANNED);
+            }
+            _ => {}
+        }
+    }
+
+    /// Saves the whole room after a failed write, or just its seq.
+    async fn checkpoint(&mut self) {
+        let saved = self.room.saved();
+        let now = now_ms();
+        let result = if self.dirty {
+            self.store.save_room(&self.id, &saved, now).await
+        } else {
+            let stamp = Stamp {
+                seq: saved.seq,
+                at_ms: now,
+            };
+            self.store.save_seq(&self.id, stamp).await
+        };
+        match result {
+            Ok(()) => self.dirty = false,
+            Err(e) if e.is_not_found() => self.dirty = false,
+            Err(e) => tracing::error!(room = self.id.as_str(), "room checkpoint failed: {e}"),
+        }
+    }
+
+    /// After the registry forgot this actor, messages already queued are
+    /// still answered; new connections go to the next actor.
+    async fn drain_after_retire(&mut self) {
+        while let Ok(message) = self.inbox.try_recv() {
+            match message {
+                // Dropping the reply makes the connection ask the registry
+                // again, which starts a new actor (or finds the room gone).
+                ToRoom::Connect(_) => {}
+                other => self.handle(other).await,
+            }
+        }
+        self.fanout.close_all(&Closing::ROOM_CLOSED);
+    }
+}
+
+async fn sleep_until_ms(deadline: Option<i64>) {
+    let Some(deadline) = deadline else {
+        return std::future::pending().await;
+    };
+    let wait = u64::try_from(deadline - now_ms()).unwrap_or(0);
+    tokio::time::sleep(Duration::from_millis(wait)).await;
+}

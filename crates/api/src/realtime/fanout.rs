@@ -1,0 +1,195 @@
+//! The connections of one room as its actor sees them: a bounded queue
+//! each, and a way to close them.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use room::UserId;
+use tokio::sync::{mpsc, oneshot};
+
+use super::outgoing::Shared;
+
+/// A connection, numbered for the life of the process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct ConnId(u64);
+
+impl ConnId {
+    pub(crate) fn next() -> ConnId {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        ConnId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// Why the server ends a connection, as the client is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Closing {
+    /// Machine-readable: `too_slow`, `kicked`, `banned`, `room_closed`,
+    /// `shutting_down`.
+    pub(crate) code: &'static str,
+    pub(crate) message: &'static str,
+}
+
+impl Closing {
+    pub(crate) const TOO_SLOW: Closing = Closing {
+        code: "too_slow",
+        message: "the connection fell too far behind; reconnect with last_seq",
+    };
+    pub(crate) const KICKED: Closing = Closing {
+        code: "kicked",
+        message: "you were removed from the room",
+    };
+    pub(crate) const BANNED: Closing = Closing {
+        code: "banned",
+        message: "you were banned from the room",
+    };
+    pub(crate) const REFUSED: Closing = Closing {
+        code: "join_refused",
+        message: "the join was refused",
+    };
+    pub(crate) const ROOM_CLOSED: Closing = Closing {
+        code: "room_closed",
+        message: "the room was closed",
+    };
+}
+
+/// The actor's side of one connection.
+#[derive(Debug)]
+pub(crate) struct Link {
+    pub(crate) user: UserId,
+    pub(crate) queue: mpsc::Sender<Shared>,
+    pub(crate) close: oneshot::Sender<Closing>,
+}
+
+/// Every connection of the room.
+#[derive(Debug, Default)]
+pub(crate) struct Fanout {
+    links: HashMap<ConnId, Link>,
+}
+
+impl Fanout {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.links.is_empty()
+    }
+
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.links.len()
+    }
+
+    pub(crate) fn add(&mut self, id: ConnId, link: Link) {
+        self.links.insert(id, link);
+    }
+
+    /// Forgets a connection; its user, if it was here.
+    pub(crate) fn remove(&mut self, id: ConnId) -> Option<UserId> {
+        self.links.remove(&id).map(|link| link.user)
+    }
+
+    /// Queues `message` for one connection. A full queue cuts it off:
+    /// returns its user, for whom the room must count a leave.
+    pub(crate) fn send_to(&mut self, id: ConnId, message: &Shared) -> Option<UserId> {
+        let link = self.links.get(&id)?;
+        if link.queue.try_send(message.clone()).is_ok() {
+            return None;
+        }
+        self.cut(id, Closing::TOO_SLOW)
+    }
+
+    /// Queues `message` for everyone; returns the users of the
+    /// connections cut off because their queue was full (or gone).
+    pub(crate) fn broadcast(&mut self, message: &Shared) -> Vec<UserId> {
+        let stalled: Vec<ConnId> = self
+            .links
+            .iter()
+            .filter(|(_, link)| link.queue.try_send(message.clone()).is_err())
+            .map(|(id, _)| *id)
+            .collect();
+        stalled
+            .into_iter()
+            .filter_map(|id| self.cut(id, Closing::TOO_SLOW))
+            .collect()
+    }
+
+    /// Closes every connection of `user`.
+    pub(crate) fn close_user(&mut self, user: UserId, closing: &Closing) {
+        let ids: Vec<ConnId> = self
+            .links
+            .iter()
+            .filter(|(_, link)| link.user == user)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ids {
+            self.cut(id, closing.clone());
+        }
+    }
+
+    /// Closes every connection.
+    pub(crate) fn close_all(&mut self, closing: &Closing) {
+        for (_, link) in self.links.drain() {
+            let _ = link.close.send(closing.clone());
+        }
+    }
+
+    fn cut(&mut self, id: ConnId, closing: Closing) -> Option<UserId> {
+        let link = self.links.remove(&id)?;
+        if closing == Closing::TOO_SLOW {
+            tracing::info!(user = %link.user, "room connection cut off: its queue is full");
+        }
+        let _ = link.close.send(closing);
+        Some(link.user)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use wire::ServerMessage;
+
+    use super::super::outgoing::Outgoing;
+    use super::*;
+
+    fn link(
+        user: u64,
+        capacity: usize,
+    ) -> (Link, mpsc::Receiver<Shared>, oneshot::Receiver<Closing>) {
+        let (queue, rx) = mpsc::channel(capacity);
+        let (close, closed) = oneshot::channel();
+        let link = Link {
+            user: UserId(user),
+            queue,
+            close,
+        };
+        (link, rx, closed)
+    }
+
+    #[test]
+    fn a_full_queue_cuts_only_that_connection() {
+        let mut fanout = Fanout::default();
+        let (fast, mut fast_rx, _fast_closed) = link(1, 4);
+        let (slow, _slow_rx, mut slow_closed) = link(2, 1);
+        let (a, b) = (ConnId::next(), ConnId::next());
+        fanout.add(a, fast);
+        fanout.add(b, slow);
+        let message = Outgoing::new(ServerMessage::new(1, 0, wire::pb::RoomClosed {}));
+        assert!(fanout.broadcast(&message).is_empty());
+        assert_eq!(fanout.broadcast(&message), vec![UserId(2)]);
+        assert_eq!(slow_closed.try_recv(), Ok(Closing::TOO_SLOW));
+        assert_eq!(fanout.len(), 1);
+        assert!(fast_rx.try_recv().is_ok() && fast_rx.try_recv().is_ok());
+    }
+
+    #[test]
+    fn closing_a_user_closes_all_their_connections() {
+        let mut fanout = Fanout::default();
+        let (one, _rx1, mut closed1) = link(7, 1);
+        let (two, _rx2, mut closed2) = link(7, 1);
+        let (other, _rx3, mut closed3) = link(8, 1);
+        fanout.add(ConnId::next(), one);
+        fanout.add(ConnId::next(), two);
+        fanout.add(ConnId::next(), other);
+        fanout.close_user(UserId(7), &Closing::KICKED);
+        assert_eq!(closed1.try_recv(), Ok(Closing::KICKED));
+        assert_eq!(closed2.try_recv(), Ok(Closing::KICKED));
+        assert!(closed3.try_recv().is_err());
+        assert_eq!(fanout.len(), 1);
+    }
+}

@@ -1,0 +1,72 @@
+//! A server message as connections send it: built once, encoded at most
+//! once per encoding, whichever connection asks first.
+
+use std::sync::{Arc, OnceLock};
+
+use axum::extract::ws::Utf8Bytes;
+use bytes::Bytes;
+use wire::ServerMessage;
+
+/// One server message shared by every connection that sends it.
+#[derive(Debug)]
+pub(crate) struct Outgoing {
+    message: ServerMessage,
+    json: OnceLock<Utf8Bytes>,
+    protobuf: OnceLock<Bytes>,
+}
+
+/// What a connection's queue holds.
+pub(crate) type Shared = Arc<Outgoing>;
+
+impl Outgoing {
+    pub(crate) fn new(message: ServerMessage) -> Shared {
+        Arc::new(Outgoing {
+            message,
+            json: OnceLock::new(),
+            protobuf: OnceLock::new(),
+        })
+    }
+
+    pub(crate) fn message(&self) -> &ServerMessage {
+        &self.message
+    }
+
+    /// The room seq the message carries.
+    pub(crate) fn seq(&self) -> u64 {
+        self.message.seq
+    }
+
+    /// The JSON text frame.
+    pub(crate) fn json(&self) -> Utf8Bytes {
+        self.json
+            .get_or_init(|| wire::json::encode_server(&self.message).into())
+            .clone()
+    }
+
+    /// The protobuf binary frame.
+    pub(crate) fn protobuf(&self) -> Bytes {
+        self.protobuf
+            .get_or_init(|| wire::protobuf::encode_server(&self.message).into())
+            .clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_encoding_is_made_once_and_shared() {
+        let message = ServerMessage::new(3, 7, wire::pb::RoomClosed {});
+        let out = Outgoing::new(message.clone());
+        let first = out.json();
+        assert_eq!(
+            first.as_str(),
+            r#"{"seq":3,"server_time_ms":7,"type":"room_closed"}"#
+        );
+        assert_eq!(out.json().as_str().as_ptr(), first.as_str().as_ptr());
+        let decoded = wire::protobuf::decode_server(&out.protobuf()).unwrap();
+        assert_eq!(decoded, message);
+        assert_eq!(out.seq(), 3);
+    }
+}

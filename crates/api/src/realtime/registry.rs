@@ -1,0 +1,213 @@
+//! Finds a room's actor, starting it from storage on first use.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use room::{Room, RoomLimits};
+use store::{RoomId, RoomStateRepo, Store, StoreError};
+use tokio::sync::{mpsc, oneshot, OnceCell};
+
+use super::actor::{ReadFn, RoomActor, ThenFn, ToRoom, INBOX};
+use crate::ApiError;
+
+/// Seqs skipped when a room is loaded: events the previous actor sent but
+/// did not store (danmaku, presence) must never be confused with new ones,
+/// so a client resuming from before the load gets a fresh welcome.
+const RELOAD_SEQ_GAP: u64 = 1_000_000;
+
+type Cell = Arc<OnceCell<mpsc::Sender<ToRoom>>>;
+
+/// How rooms run.
+#[derive(Debug, Clone)]
+pub struct RoomsConfig {
+    /// Messages a connection may have waiting before it is cut off.
+    pub queue_messages: usize,
+    /// The bounds of every room.
+    pub limits: RoomLimits,
+}
+
+impl Default for RoomsConfig {
+    fn default() -> RoomsConfig {
+        RoomsConfig {
+            queue_messages: 512,
+            limits: RoomLimits::default(),
+        }
+    }
+}
+
+/// The running room actors of this process.
+#[derive(Debug, Clone)]
+pub struct Rooms {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    store: Store,
+    config: RoomsConfig,
+    running: Mutex<HashMap<RoomId, Cell>>,
+}
+
+impl Rooms {
+    pub fn new(store: Store, config: RoomsConfig) -> Rooms {
+        Rooms {
+            inner: Arc::new(Inner {
+                store,
+                config,
+                running: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// The configuration rooms run with.
+    pub fn config(&self) -> &RoomsConfig {
+        &self.inner.config
+    }
+
+    /// Sends `message` to the room's actor, starting it if needed.
+    pub(crate) async fn send(&self, id: &RoomId, message: ToRoom) -> Result<(), ApiError> {
+        let mut message = message;
+        for _ in 0..3 {
+            let (cell, sender) = self.actor(id).await?;
+            match sender.send(message).await {
+                Ok(()) => return Ok(()),
+                Err(mpsc::error::SendError(back)) => {
+                    message = back;
+                    self.forget(id, &cell);
+                }
+            }
+        }
+        Err(ApiError::Unavailable)
+    }
+
+    /// Applies `command` as `actor` and waits for the answer.
+    pub(crate) async fn apply(
+        &self,
+        id: &RoomId,
+        actor: room::Actor,
+        command: room::RoomCommand,
+    ) -> Result<room::Receipt, ApiError> {
+        self.apply_then(id, actor, command, |_| ())
+            .await
+            .map(|(receipt, ())| receipt)
+    }
+
+    /// Applies `command` as `actor`; on success, `read` looks at the room
+    /// as the command left it.
+    pub(crate) async fn apply_then<T: Send + 'static>(
+        &self,
+        id: &RoomId,
+        actor: room::Actor,
+        command: room::RoomCommand,
+        read: impl FnOnce(&Room) -> T + Send + 'static,
+    ) -> Result<(room::Receipt, T), ApiError> {
+        let (reply, answer) = oneshot::channel();
+        let then: ThenFn = Box::new(move |result, room| {
+            let _ = reply.send(result.map(|receipt| (receipt, read(room))));
+        });
+        let message = ToRoom::Apply {
+            actor,
+            command,
+            then,
+        };
+        self.send(id, message).await?;
+        Ok(answer.await.map_err(|_| ApiError::Unavailable)??)
+    }
+
+    /// Runs `read` inside the room's actor and returns its answer.
+    pub(crate) async fn read<T: Send + 'static>(
+        &self,
+        id: &RoomId,
+        read: impl FnOnce(&Room, i64) -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let (tx, rx) = oneshot::channel();
+        let read: ReadFn = Box::new(move |room, now| {
+            let _ = tx.send(read(room, now));
+        });
+        self.send(id, ToRoom::Read(read)).await?;
+        rx.await.map_err(|_| ApiError::Unavailable)
+    }
+
+    /// The actor of a room that is running now, if any (never starts one).
+    pub(crate) fn running(&self, id: &RoomId) -> Option<mpsc::Sender<ToRoom>> {
+        let running = self.lock();
+        running.get(id).and_then(|cell| cell.get().cloned())
+    }
+
+    /// Sends a command to the room if it is loaded, without waiting and
+    /// without an answer (the live engine's news).
+    pub(crate) fn tell(&self, id: &RoomId, actor: room::Actor, command: room::RoomCommand) {
+        let Some(sender) = self.running(id) else {
+            return;
+        };
+        let message = ToRoom::Apply {
+            actor,
+            command,
+            then: Box::new(|_, _| ()),
+        };
+        if sender.try_send(message).is_err() {
+            tracing::debug!(room = id.as_str(), "room busy: live news dropped");
+        }
+    }
+
+    /// The ids of the rooms running now.
+    pub(crate) fn running_ids(&self) -> Vec<RoomId> {
+        self.lock().keys().cloned().collect()
+    }
+
+    async fn actor(&self, id: &RoomId) -> Result<(Cell, mpsc::Sender<ToRoom>), ApiError> {
+        let cell = self.lock().entry(id.clone()).or_default().clone();
+        let started = cell.get_or_try_init(|| self.start(id)).await;
+        match started {
+            Ok(sender) => Ok((cell.clone(), sender.clone())),
+            Err(e) => {
+                self.forget(id, &cell);
+                Err(e.into())
+            }
+        }
+    }
+
+    async fn start(&self, id: &RoomId) -> Result<mpsc::Sender<ToRoom>, StoreError> {
+        let mut saved = self.inner.store.load_room(id).await?;
+        saved.seq = saved.seq.saturating_add(RELOAD_SEQ_GAP);
+        let room = Room::restore(saved, self.inner.config.limits.clone());
+        let (tx, rx) = mpsc::channel(INBOX);
+        let actor = RoomActor::new(id.clone(), room, self.inner.store.clone(), self.clone(), rx);
+        tokio::spawn(actor.run());
+        tracing::debug!(room = id.as_str(), "room loaded");
+        Ok(tx)
+    }
+
+    /// Called by an idle actor: forgets it unless a message is waiting.
+    /// After `true`, new messages go to a new actor.
+    pub(crate) fn retire(&self, id: &RoomId, inbox: &mut mpsc::Receiver<ToRoom>) -> bool {
+        let mut running = self.lock();
+        if !inbox.is_empty() {
+            return false;
+        }
+        running.remove(id);
+        inbox.close();
+        tracing::debug!(room = id.as_str(), "idle room unloaded");
+        true
+    }
+
+    /// Called by an actor whose room was closed.
+    pub(crate) fn retire_now(&self, id: &RoomId, inbox: &mut mpsc::Receiver<ToRoom>) {
+        self.lock().remove(id);
+        inbox.close();
+    }
+
+    fn forget(&self, id: &RoomId, cell: &Cell) {
+        let mut running = self.lock();
+        if running.get(id).is_some_and(|c| Arc::ptr_eq(c, cell)) {
+            running.remove(id);
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<RoomId, Cell>> {
+        self.inner
+            .running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}

@@ -1,0 +1,342 @@
+//! Rooms in real time with real clients: several WebSocket clients (JSON
+//! and protobuf) and a gRPC client in one room, on SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::realtime::{Client, Server};
+use common::Store;
+use serde_json::{json, Value};
+
+fn config() -> api::RoomsConfig {
+    api::RoomsConfig::default()
+}
+
+/// The events of a list from `seq` on (a client's view of the room).
+fn from_seq(events: &[Value], seq: u64) -> Vec<Value> {
+    events
+        .iter()
+        .filter(|e| e["seq"].as_u64().unwrap() >= seq)
+        .cloned()
+        .collect()
+}
+
+async fn everyone_sees_the_same_events_in_order(store: Store) {
+    let server = Server::start(store, config()).await;
+    let host = server.user("host").await;
+    let ann = server.user("ann").await;
+    let bob = server.user("bob").await;
+    let room = server.room(&host, json!({"name": "movie night"})).await;
+
+    let mut clients = vec![
+        Client::ws(&server, &room, Some(&host), false).await,
+        Client::ws(&server, &room, Some(&ann), true).await,
+        Client::grpc(&server, &room, &bob).await,
+    ];
+    let mut welcome_seqs = Vec::new();
+    for client in &mut clients {
+        let welcome = client.join(None, "").await;
+        assert_eq!(welcome["type"], "welcome", "{welcome}");
+        welcome_seqs.push(welcome["seq"].as_u64().unwrap());
+    }
+    let everyone_in = *welcome_seqs.last().unwrap();
+    assert_eq!(
+        welcome_seqs[0] + 2,
+        everyone_in,
+        "two more joins after the host"
+    );
+
+    clients[0]
+        .send(json!({"type": "chat", "text": "hi all", "request_id": "c1"}))
+        .await;
+    clients[1]
+        .send(json!({"type": "danmaku", "text": "wow", "color": 16711680}))
+        .await;
+    clients[2]
+        .send(json!({"type": "chat", "text": "hello from grpc", "request_id": "c2"}))
+        .await;
+    let last = everyone_in + 3;
+
+    let mut seen = Vec::new();
+    for client in &mut clients {
+        seen.push(from_seq(
+            &client.events_through(last).await,
+            everyone_in + 1,
+        ));
+    }
+    assert_eq!(seen[0].len(), 3, "{:?}", seen[0]);
+    assert_eq!(seen[0], seen[1], "JSON and protobuf WebSocket agree");
+    assert_eq!(seen[0], seen[2], "WebSocket and gRPC agree");
+    let seqs: Vec<u64> = seen[0].iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+    assert_eq!(seqs, [everyone_in + 1, everyone_in + 2, everyone_in + 3]);
+    let kinds: Vec<&str> = seen[0]
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    let mut sorted = kinds.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, ["chat", "chat", "danmaku"]);
+
+    // The host's ack says when its chat became visible.
+    clients[0]
+        .send(json!({"type": "time_ping", "client_time_ms": 5}))
+        .await;
+    let pong = clients[0].until("time_pong").await;
+    assert_eq!(pong["client_time_ms"], 5);
+    assert!(pong["received_ms"].as_i64().unwrap() <= pong["server_time_ms"].as_i64().unwrap());
+}
+on_both_backends!(same_events, everyone_sees_the_same_events_in_order);
+
+async fn a_late_joiner_gets_the_position_at_send_time(store: Store) {
+    let server = Server::start(store, config()).await;
+    let host = server.user("host").await;
+    let room = server.room(&host, json!({"name": "cinema"})).await;
+    let mut first = Client::ws(&server, &room, Some(&host), false).await;
+    first.join(None, "").await;
+
+    let (status, added) = server
+        .api(
+            "POST",
+            &format!("/api/v1/rooms/{room}/playlist"),
+            &host,
+            json!({"url": "https://media.test/a.mp4", "duration_ms": 3_600_000}),
+        )
+        .await;
+    assert_eq!(status, 201, "{added}");
+    let item = added["item"]["id"].as_u64().unwrap();
+    first
+        .send(json!({"type": "set_current", "item_id": item, "request_id": "s1"}))
+        .await;
+    let started = first.until("playback_state").await;
+    first
+        .send(json!({"type": "seek", "position_ms": 90_000, "request_id": "k1"}))
+        .await;
+    let sought = first.until("playback_state").await;
+    assert_eq!(started["playing"], true);
+    assert_eq!(
+        (sought["position_ms"].as_u64(), sought["playing"].as_bool()),
+        (Some(90_000), Some(true))
+    );
+
+    let late = server.user("late").await;
+    let mut late = Client::ws(&server, &room, Some(&late), true).await;
+    let welcome = late.join(None, "").await;
+    let playback = &welcome["playback"];
+    let sent_at = welcome["server_time_ms"].as_i64().unwrap();
+    assert_eq!(
+        playback["at_ms"].as_i64(),
+        Some(sent_at),
+        "rebased to send time"
+    );
+    let elapsed = u64::try_from(sent_at - sought["at_ms"].as_i64().unwrap()).unwrap();
+    assert_eq!(playback["position_ms"].as_u64(), Some(90_000 + elapsed));
+    assert_eq!(playback["item_id"].as_u64(), Some(item));
+    assert_eq!(welcome["playlist"][0]["url"], "https://media.test/a.mp4");
+}
+on_both_backends!(late_joiner, a_late_joiner_gets_the_position_at_send_time);
+
+async fn a_reconnecting_client_gets_exactly_what_it_missed(store: Store) {
+    let server = Server::start(store, config()).await;
+    let host = server.user("host").await;
+    let ann = server.user("ann").await;
+    let room = server.room(&host, json!({"name": "resume"})).await;
+    let mut host_client = Client::ws(&server, &room, Some(&host), false).await;
+    host_client.join(None, "").await;
+    let mut ann_client = Client::grpc(&server, &room, &ann).await;
+    let welcome = ann_client.join(None, "").await;
+    let last_seq = welcome["seq"].as_u64().unwrap();
+    drop(ann_client);
+    host_client.until("member_left").await;
+
+    for text in ["one", "two", "three"] {
+        host_client
+            .send(json!({"type": "chat", "text": text}))
+            .await;
+    }
+    let mut ann_client = Client::ws(&server, &room, Some(&ann), false).await;
+    let resumed = ann_client.join(Some(last_seq), "").await;
+    assert_eq!(resumed["type"], "resumed", "{resumed}");
+    let missed = resumed["missed"].as_u64().unwrap();
+    let mut events = Vec::new();
+    for _ in 0..missed {
+        events.push(ann_client.next_event().await);
+    }
+    let seqs: Vec<u64> = events.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+    let expected: Vec<u64> = (last_seq + 1..=last_seq + missed).collect();
+    assert_eq!(seqs, expected, "every event after last_seq, in order, once");
+    let kinds: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        ["member_left", "chat", "chat", "chat", "member_joined"]
+    );
+    let texts: Vec<&str> = events.iter().filter_map(|e| e["text"].as_str()).collect();
+    assert_eq!(texts, ["one", "two", "three"]);
+
+    // A seq the room never reached gets a fresh welcome.
+    let mut again = Client::ws(&server, &room, Some(&ann), false).await;
+    let fresh = again.join(Some(last_seq + 10_000), "").await;
+    assert_eq!(fresh["type"], "welcome");
+}
+on_both_backends!(resume, a_reconnecting_client_gets_exactly_what_it_missed);
+
+async fn a_stalled_client_is_cut_off_while_the_others_keep_receiving(store: Store) {
+    let mut rooms = config();
+    rooms.queue_messages = 16;
+    rooms.limits.chat_rate = room::RateLimit {
+        burst: 1_000,
+        every_ms: 1,
+    };
+    // Big messages, so that the kernel's socket buffers (up to 4 MiB) fill.
+    rooms.limits.chat_chars = 60_000;
+    let server = Server::start(store, rooms).await;
+    let host = server.user("host").await;
+    let ann = server.user("ann").await;
+    let stuck = server.user("stuck").await;
+    let room = server.room(&host, json!({"name": "busy"})).await;
+    let mut talker = Client::ws(&server, &room, Some(&host), true).await;
+    talker.join(None, "").await;
+    let mut listener = Client::grpc(&server, &room, &ann).await;
+    let start = listener.join(None, "").await["seq"].as_u64().unwrap();
+    let mut stalled = Client::ws_small_buffer(&server, &room, &stuck).await;
+    stalled.join(None, "").await;
+
+    let text = "x".repeat(60_000);
+    let messages = 200;
+    let reader = tokio::spawn(async move {
+        // The stalled join, every chat, and the stalled member leaving.
+        let events = listener.events_through(start + 2 + messages).await;
+        (listener, events)
+    });
+    // The talker reads its acks as it goes, so only the stalled one lags.
+    for batch in 0..messages / 10 {
+        for n in 0..10 {
+            let id = format!("m{batch}-{n}");
+            talker
+                .send(json!({"type": "chat", "text": text, "request_id": id}))
+                .await;
+        }
+        for _ in 0..10 {
+            talker.until("ack").await;
+        }
+    }
+    let (_listener, events) = reader.await.unwrap();
+    let chats: Vec<u64> = events
+        .iter()
+        .filter(|e| e["type"] == "chat")
+        .map(|e| e["seq"].as_u64().unwrap())
+        .collect();
+    assert_eq!(chats.len() as u64, messages, "the listener got every chat");
+    assert!(chats.windows(2).all(|w| w[0] < w[1]));
+    let left: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["type"] == "member_left")
+        .collect();
+    assert_eq!(left.len(), 1, "the stalled member went offline");
+    assert_eq!(left[0]["user_id"], 3);
+
+    let mut got = 0;
+    while let Some(message) = stalled.next().await {
+        if message["type"] == "chat" {
+            got += 1;
+        }
+    }
+    assert!(
+        got < messages,
+        "the stalled client was cut off after {got} chats"
+    );
+}
+on_both_backends!(
+    stalled,
+    a_stalled_client_is_cut_off_while_the_others_keep_receiving
+);
+
+async fn joining_checks_passwords_and_guests(store: Store) {
+    let server = Server::start(store, config()).await;
+    let host = server.user("host").await;
+    let ann = server.user("ann").await;
+    let locked = server
+        .room(&host, json!({"name": "locked", "password": "sesame"}))
+        .await;
+    let mut wrong = Client::ws(&server, &locked, Some(&ann), false).await;
+    let refused = wrong.join(None, "guess").await;
+    assert_eq!(
+        (refused["type"].as_str(), refused["code"].as_str()),
+        (Some("error"), Some("wrong_password"))
+    );
+    assert!(wrong.next().await.is_none(), "closed after the refusal");
+    let mut right = Client::ws(&server, &locked, Some(&ann), false).await;
+    assert_eq!(right.join(None, "sesame").await["type"], "welcome");
+    let mut back = Client::ws(&server, &locked, Some(&ann), false).await;
+    assert_eq!(
+        back.join(None, "").await["type"],
+        "welcome",
+        "members come back without it"
+    );
+
+    let mut guest = Client::ws(&server, &locked, None, false).await;
+    assert_eq!(guest.join(None, "").await["code"], "guests_not_allowed");
+    let open = server
+        .room(&host, json!({"name": "open", "guests_allowed": true}))
+        .await;
+    let mut guest = Client::ws(&server, &open, None, false).await;
+    let welcome = guest.join(None, "").await;
+    assert_eq!(welcome["type"], "welcome");
+    assert!(welcome["user_id"].as_u64().unwrap() >= 1 << 52);
+}
+on_both_backends!(passwords, joining_checks_passwords_and_guests);
+
+async fn kicked_members_and_closed_rooms_lose_their_connections(store: Store) {
+    let server = Server::start(store, config()).await;
+    let host = server.user("host").await;
+    let ann = server.user("ann").await;
+    let room = server.room(&host, json!({"name": "strict"})).await;
+    let mut host_client = Client::ws(&server, &room, Some(&host), false).await;
+    host_client.join(None, "").await;
+    let mut ann_client = Client::ws(&server, &room, Some(&ann), false).await;
+    let ann_id = ann_client.join(None, "").await["user_id"].as_u64().unwrap();
+
+    let (status, body) = server
+        .api(
+            "POST",
+            &format!("/api/v1/rooms/{room}/members/{ann_id}/kick"),
+            &ann,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("permission_denied"))
+    );
+    let (status, _) = server
+        .api(
+            "POST",
+            &format!("/api/v1/rooms/{room}/members/{ann_id}/kick"),
+            &host,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        ann_client.until("member_kicked").await["user_id"].as_u64(),
+        Some(ann_id)
+    );
+    assert!(
+        ann_client.next().await.is_none(),
+        "the kicked member is disconnected"
+    );
+    host_client.until("member_kicked").await;
+
+    let (status, _) = server
+        .api("DELETE", &format!("/api/v1/rooms/{room}"), &host, json!({}))
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(
+        host_client.until("room_closed").await["type"],
+        "room_closed"
+    );
+    assert!(host_client.next().await.is_none());
+}
+on_both_backends!(
+    kick_and_close,
+    kicked_members_and_closed_rooms_lose_their_connections
+);
