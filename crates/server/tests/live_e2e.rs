@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use support::{decode, probe, publish, Server, KEY, STREAM};
+use support::{api, decode, probe, publish, Server, KEY, STREAM};
 
 fn assert_h264_aac(url: &str) {
     let probe = probe(url);
@@ -247,4 +247,61 @@ fn sigterm_stops_the_server_cleanly() {
     );
     let status = server.terminate();
     assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn room_members_see_their_stream_go_live_gain_viewers_and_end() {
+    let server = Server::start(&[]);
+    let token = api::register(server.http, "host");
+    let body = serde_json::json!({"name": "live room"});
+    let (status, room) = api::call(server.http, "POST", "/api/v1/rooms", Some(&token), &body);
+    assert_eq!(status, 201, "{room}");
+    let room = room["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/rooms/{room}/live/publish-url");
+    let (status, publish_url) = api::call(
+        server.http,
+        "GET",
+        &path,
+        Some(&token),
+        &serde_json::Value::Null,
+    );
+    assert_eq!(status, 200, "{publish_url}");
+    let url = publish_url["url"].as_str().unwrap();
+    assert!(
+        url.ends_with(&format!(
+            ":{}/live/{}",
+            server.rtmp.port(),
+            publish_url["key"].as_str().unwrap()
+        )),
+        "{url}"
+    );
+
+    let mut member = api::RoomSocket::connect(server.http, &room, &token);
+    member.send(&serde_json::json!({"type": "join", "last_seq": null, "password": ""}));
+    let welcome = member
+        .wait_for(Duration::from_secs(10), |m| m["type"] == "welcome")
+        .unwrap();
+    assert_eq!(welcome["live"]["live"], false);
+
+    let mut publisher = publish(
+        &server.publish_url(url.rsplit('/').next().unwrap()),
+        30,
+        &[],
+    );
+    let started = member.wait_for(Duration::from_secs(20), |m| m["type"] == "live_status");
+    assert_eq!(started.unwrap()["live"], true);
+
+    let mut viewer = TcpStream::connect(server.http).unwrap();
+    write!(viewer, "GET /flv/{room}.flv HTTP/1.1\r\nHost: t\r\n\r\n").unwrap();
+    let mut head = [0u8; 512];
+    viewer.read_exact(&mut head).unwrap();
+    let counted = member.wait_for(Duration::from_secs(10), |m| {
+        m["type"] == "viewer_count" && m["viewers"] == 1
+    });
+    assert!(counted.is_some(), "the room is told how many watch");
+
+    drop(viewer);
+    let _ = publisher.0.kill();
+    let ended = member.wait_for(Duration::from_secs(20), |m| m["type"] == "live_status");
+    assert_eq!(ended.unwrap()["live"], false);
 }

@@ -9,6 +9,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+pub mod api;
+
 pub const KEY: &str = "test-key-1";
 pub const STREAM: &str = "show";
 
