@@ -39,6 +39,8 @@ pub enum ApiError {
     Unavailable,
     #[error("{0}")]
     Forbidden(&'static str),
+    #[error("this stream needs a valid play token (from the room's play URL)")]
+    PlayTokenRequired,
     #[error("{0}")]
     Room(#[from] room::RoomError),
 }
@@ -89,6 +91,7 @@ impl ApiError {
             ApiError::Conflict(what) => (StatusCode::CONFLICT, taken_code(*what)),
             ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "permission_denied"),
+            ApiError::PlayTokenRequired => (StatusCode::FORBIDDEN, "play_token_required"),
             ApiError::Room(e) if e.code() == "permission_denied" => {
                 (StatusCode::FORBIDDEN, e.code())
             }

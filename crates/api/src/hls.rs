@@ -9,19 +9,37 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use live::Live;
 
+use serde::Deserialize;
+
+use crate::json::ApiQuery;
 use crate::ApiError;
 
 const PLAYLIST: &str = "index.m3u8";
 
+#[derive(Debug, Deserialize)]
+pub(crate) struct PlayQuery {
+    #[serde(default)]
+    token: Option<String>,
+}
+
 pub(crate) async fn file(
     State(live): State<Arc<Live>>,
     Path((stream, file)): Path<(String, String)>,
+    ApiQuery(query): ApiQuery<PlayQuery>,
 ) -> Result<Response, ApiError> {
+    let token = query.token.as_deref().filter(|t| !t.is_empty());
+    if !live.keys.may_play(&stream, token).await {
+        return Err(ApiError::PlayTokenRequired);
+    }
     if file == PLAYLIST {
         let playlist = live
             .hls
             .playlist(&stream)
             .ok_or(ApiError::StreamNotFound(stream))?;
+        let playlist = match token {
+            Some(token) => with_token(&playlist, token),
+            None => playlist,
+        };
         return Ok(reply(playlist, "application/vnd.apple.mpegurl", "no-cache"));
     }
     let segment = file
@@ -33,6 +51,22 @@ pub(crate) async fn file(
             segment: file,
         })?;
     Ok(reply(segment, "video/mp2t", "max-age=60"))
+}
+
+/// The playlist with the token on every segment URI, so that players
+/// fetching segments show it too.
+fn with_token(playlist: &[u8], token: &str) -> Bytes {
+    let text = String::from_utf8_lossy(playlist);
+    let mut out = String::with_capacity(text.len() + 64 * 8);
+    for line in text.lines() {
+        out.push_str(line);
+        if !line.is_empty() && !line.starts_with('#') {
+            out.push_str("?token=");
+            out.push_str(token);
+        }
+        out.push('\n');
+    }
+    Bytes::from(out)
 }
 
 fn reply(body: Bytes, content_type: &'static str, cache: &'static str) -> Response {

@@ -3,18 +3,45 @@
 //! after the room id (`/flv/{room}.flv`).
 
 use live::{BoxFuture, StaticKeys, StreamKeys};
-use store::{Store, StoreError, StreamKeyRepo};
+use store::{RoomId, RoomRepo, Store, StoreError, StreamKeyRepo};
 
-/// The configured keys first, then the rooms' keys.
+use crate::auth::now_ms;
+use crate::PlayTokens;
+
+/// The configured keys first, then the rooms' keys. The streams of rooms
+/// with a password play only with a play token.
 #[derive(Debug, Clone)]
 pub struct RoomStreamKeys {
     configured: StaticKeys,
     store: Store,
+    tokens: PlayTokens,
 }
 
 impl RoomStreamKeys {
-    pub fn new(configured: StaticKeys, store: Store) -> RoomStreamKeys {
-        RoomStreamKeys { configured, store }
+    pub fn new(configured: StaticKeys, store: Store, tokens: PlayTokens) -> RoomStreamKeys {
+        RoomStreamKeys {
+            configured,
+            store,
+            tokens,
+        }
+    }
+
+    async fn room_may_play(&self, stream: &str, token: Option<&str>) -> bool {
+        let Some(id) = RoomId::parse(stream) else {
+            return true; // not a room's stream
+        };
+        let record = match self.store.room(&id).await {
+            Ok(record) => record,
+            Err(StoreError::NotFound { .. }) => return true,
+            Err(e) => {
+                tracing::warn!("room lookup for a viewer failed: {e}");
+                return false;
+            }
+        };
+        if !record.settings.has_password {
+            return true;
+        }
+        token.is_some_and(|token| self.tokens.verify(stream, token, now_ms()))
     }
 
     async fn resolve_room(&self, key: &str) -> Option<String> {
@@ -40,6 +67,10 @@ impl StreamKeys for RoomStreamKeys {
             }
             self.resolve_room(key).await
         })
+    }
+
+    fn may_play<'a>(&'a self, stream: &'a str, token: Option<&'a str>) -> BoxFuture<'a, bool> {
+        Box::pin(self.room_may_play(stream, token))
     }
 }
 
@@ -68,7 +99,8 @@ mod tests {
         let record = store.create_room(user.id, &saved, None, NOW).await.unwrap();
         let key = store.stream_key(&record.id).await.unwrap();
         let configured = StaticKeys::new([("show".to_owned(), "cfg-key".to_owned())]);
-        let keys = RoomStreamKeys::new(configured, store.clone());
+        let tokens = PlayTokens::from_secret(b"test");
+        let keys = RoomStreamKeys::new(configured, store.clone(), tokens);
 
         let stream = keys.resolve("live", key.as_str()).await;
         assert_eq!(stream.as_deref(), Some(record.id.as_str()));

@@ -199,6 +199,55 @@ pub(crate) async fn rotate_key(
     Ok(Json(publish_url_for(&state, &headers, key.as_str())))
 }
 
+#[derive(Serialize)]
+pub(crate) struct PlayUrls {
+    flv: String,
+    hls: String,
+    rtmp: String,
+    /// The play token in those URLs (rooms with a password only).
+    token: Option<String>,
+    expires_at_ms: Option<i64>,
+}
+
+/// Where members watch the room's live stream. Rooms with a password get
+/// URLs with a play token; anyone else is refused.
+pub(crate) async fn play_url(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<PlayUrls>, ApiError> {
+    let id = room_id(&id)?;
+    let private = member_of(&state, &id, &user, |room, _| room.settings().has_password).await?;
+    let expires_at_ms = now_ms() + crate::play_tokens::TOKEN_TTL_MS;
+    let token = match (&state.play_tokens, private) {
+        (Some(tokens), true) => Some(tokens.issue(id.as_str(), expires_at_ms)),
+        _ => None,
+    };
+    let query = token
+        .as_ref()
+        .map_or(String::new(), |token| format!("?token={token}"));
+    let http = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = match headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+    {
+        Some("https") => "https",
+        _ => "http",
+    };
+    let rtmp = publish_url_for(&state, &headers, id.as_str()).url;
+    Ok(Json(PlayUrls {
+        flv: format!("{scheme}://{http}/flv/{}.flv{query}", id.as_str()),
+        hls: format!("{scheme}://{http}/hls/{}/index.m3u8{query}", id.as_str()),
+        rtmp: format!("{rtmp}{query}"),
+        expires_at_ms: token.as_ref().map(|_| expires_at_ms),
+        token,
+    }))
+}
+
 /// The key is shown only to members allowed to go live.
 async fn may_go_live(state: &AppState, id: &RoomId, user: room::UserId) -> Result<(), ApiError> {
     let allowed = state

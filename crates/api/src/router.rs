@@ -77,6 +77,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/rooms/{id}/live/publish-url",
             get(rooms::publish_url),
         )
+        .route("/api/v1/rooms/{id}/live/play-url", get(rooms::play_url))
         .route(
             "/api/v1/rooms/{id}/live/key/rotate",
             post(rooms::rotate_key),

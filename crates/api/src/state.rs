@@ -6,6 +6,7 @@ use store::Store;
 
 use crate::rate::RateLimiter;
 use crate::realtime::{Rooms, RoomsConfig};
+use crate::PlayTokens;
 
 /// What every route can reach: the live engine, storage and the limits.
 #[derive(Debug, Clone)]
@@ -19,6 +20,9 @@ pub struct AppState {
     pub(crate) rtmp_port: u16,
     /// `host[:port]` shown to streamers instead, when configured.
     pub(crate) public_rtmp_host: Option<String>,
+    /// Play tokens for the streams of rooms with a password (none: streams
+    /// are open, as with configured keys only).
+    pub(crate) play_tokens: Option<PlayTokens>,
 }
 
 impl AppState {
@@ -31,12 +35,19 @@ impl AppState {
             auth_limiter: Arc::new(RateLimiter::new(10, 6_000)),
             rtmp_port: 1935,
             public_rtmp_host: None,
+            play_tokens: None,
         }
     }
 
     /// Rooms run with `config` instead of the defaults.
     pub fn with_rooms(mut self, config: RoomsConfig) -> AppState {
         self.rooms = Rooms::new(self.store.clone(), config);
+        self
+    }
+
+    /// The play tokens the live engine checks (see [`crate::RoomStreamKeys`]).
+    pub fn with_play_tokens(mut self, tokens: PlayTokens) -> AppState {
+        self.play_tokens = Some(tokens);
         self
     }
 

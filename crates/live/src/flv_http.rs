@@ -34,10 +34,21 @@ where
             return;
         }
     };
-    let Some(stream) = request::flv_stream_name(&head.path) else {
+    let target = match &head.query {
+        Some(query) => format!("{}?{query}", head.path),
+        None => head.path.clone(),
+    };
+    let (path, token) = crate::split_play_token(&target);
+    let Some(stream) = request::flv_stream_name(path) else {
         let _ = respond(&mut socket, 404, "not_found", "no such path").await;
         return;
     };
+    if !live.keys.may_play(stream, token).await {
+        tracing::info!(%peer, stream, "HTTP-FLV viewer refused: no valid play token");
+        let message = "this stream needs a valid play token";
+        let _ = respond(&mut socket, 403, "play_token_required", message).await;
+        return;
+    }
     let mut sub = match live.hub.subscribe(stream, live.config.viewer_wait).await {
         Ok(sub) => sub,
         Err(e) => {

@@ -26,7 +26,7 @@ use std::time::Duration;
 pub use flv_http::{serve_flv, FLV_PATH_PREFIX};
 pub use hls_store::HlsStore;
 use hub::{Hub, HubConfig};
-pub use keys::{BoxFuture, StaticKeys, StreamKeys};
+pub use keys::{play_token, split_play_token, BoxFuture, StaticKeys, StreamKeys};
 pub use request::is_stream_name;
 pub use rtmp_listener::serve_rtmp;
 

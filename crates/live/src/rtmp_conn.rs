@@ -160,8 +160,9 @@ impl RtmpConnection {
                 ServerEvent::PlayRequested {
                     stream_id,
                     stream_name,
+                    query,
                     ..
-                } => self.handle_play(stream_id, &stream_name).await?,
+                } => self.handle_play(stream_id, &stream_name, &query).await?,
                 ServerEvent::Frame { frame, .. } => self.handle_frame(frame).await?,
                 ServerEvent::Unpublished { .. } | ServerEvent::PlayStopped { .. } => {
                     self.role = Role::None;
@@ -198,8 +199,10 @@ impl RtmpConnection {
         Err(Close::Refused)
     }
 
-    async fn handle_play(&mut self, stream_id: u32, name: &str) -> Result<(), Close> {
-        if !matches!(self.role, Role::None) || !crate::is_stream_name(name) {
+    async fn handle_play(&mut self, stream_id: u32, name: &str, query: &str) -> Result<(), Close> {
+        let token = crate::play_token(query);
+        let allowed = crate::is_stream_name(name) && self.live.keys.may_play(name, token).await;
+        if !matches!(self.role, Role::None) || !allowed {
             let _ = self
                 .session
                 .reject_play(stream_id, "Cannot play this stream here.");

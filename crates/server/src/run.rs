@@ -36,9 +36,11 @@ pub(crate) async fn serve(config: Config) -> Result<(), RunError> {
     let http = bind("HTTP", config.http_addr).await?;
     let rtmp = bind("RTMP", config.rtmp_addr).await?;
     let store = store::Store::open(config.database_url.as_deref(), &config.data_dir).await?;
+    let play_tokens = api::PlayTokens::open(&store, unix_ms()).await?;
     let keys = Arc::new(api::RoomStreamKeys::new(
         configured_keys(&config),
         store.clone(),
+        play_tokens.clone(),
     ));
     let live = live::Live::new(live_config(&config), hub_config(&config), keys);
     let (stop, stopping) = watch::channel(false);
@@ -53,7 +55,8 @@ pub(crate) async fn serve(config: Config) -> Result<(), RunError> {
     );
     let rtmp_port = rtmp.local_addr().map_or(1935, |a| a.port());
     let state = api::AppState::new(live.clone(), store)
-        .with_rtmp(rtmp_port, config.live.public_rtmp_host.clone());
+        .with_rtmp(rtmp_port, config.live.public_rtmp_host.clone())
+        .with_play_tokens(play_tokens);
     let http_task = tokio::spawn(api::serve(http, state, limits, stopping.clone()));
     let rtmp_task = tokio::spawn(live::serve_rtmp(rtmp, live, stopping));
     signals.wait().await;
@@ -143,4 +146,10 @@ impl Signals {
             _ = self.int.recv() => {}
         }
     }
+}
+
+fn unix_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }

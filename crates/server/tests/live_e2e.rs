@@ -305,3 +305,49 @@ fn room_members_see_their_stream_go_live_gain_viewers_and_end() {
     let ended = member.wait_for(Duration::from_secs(20), |m| m["type"] == "live_status");
     assert_eq!(ended.unwrap()["live"], false);
 }
+
+#[test]
+fn the_stream_of_a_room_with_a_password_plays_only_with_a_play_token() {
+    let server = Server::start(&[]);
+    let token = api::register(server.http, "host");
+    let body = serde_json::json!({"name": "private", "password": "sesame"});
+    let (status, room) = api::call(server.http, "POST", "/api/v1/rooms", Some(&token), &body);
+    assert_eq!(status, 201, "{room}");
+    let room = room["id"].as_str().unwrap().to_owned();
+    let none = serde_json::Value::Null;
+    let path = format!("/api/v1/rooms/{room}/live/publish-url");
+    let (_, publish_url) = api::call(server.http, "GET", &path, Some(&token), &none);
+    let key = publish_url["key"].as_str().unwrap();
+    let _publisher = publish(&server.publish_url(key), 40, &[]);
+    assert!(server.wait_for_log(&["publish", &room], Duration::from_secs(15)));
+
+    let mut viewer = TcpStream::connect(server.http).unwrap();
+    write!(viewer, "GET /flv/{room}.flv HTTP/1.1\r\nHost: t\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    viewer.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+    assert!(answer.contains("play_token_required"), "{answer}");
+
+    let path = format!("/api/v1/rooms/{room}/live/play-url");
+    let (status, urls) = api::call(server.http, "GET", &path, Some(&token), &none);
+    assert_eq!(status, 200, "{urls}");
+    let flv = urls["flv"].as_str().unwrap();
+    assert!(flv.contains("?token="), "{flv}");
+    assert_h264_aac(flv);
+    assert_h264_aac(urls["rtmp"].as_str().unwrap());
+    let forged = flv.replace("?token=", "?token=1");
+    assert!(
+        probe(&forged).streams.is_empty(),
+        "a forged token plays nothing"
+    );
+
+    std::thread::sleep(Duration::from_secs(4));
+    let hls = urls["hls"].as_str().unwrap();
+    assert_h264_aac(hls);
+    let bare = format!("/hls/{room}/index.m3u8");
+    let (status, body) = api::call(server.http, "GET", &bare, None, &none);
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("play_token_required"))
+    );
+}
