@@ -92,11 +92,28 @@ impl ApiError {
             ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "permission_denied"),
             ApiError::PlayTokenRequired => (StatusCode::FORBIDDEN, "play_token_required"),
-            ApiError::Room(e) if e.code() == "permission_denied" => {
-                (StatusCode::FORBIDDEN, e.code())
-            }
-            ApiError::Room(e) => (StatusCode::BAD_REQUEST, e.code()),
+            ApiError::Room(e) => (room_status(e), e.code()),
         }
+    }
+}
+
+/// The status of a room's refusal.
+fn room_status(error: &room::RoomError) -> StatusCode {
+    use room::RoomError as E;
+    match error {
+        E::NotAMember
+        | E::Banned
+        | E::WrongPassword
+        | E::GuestsNotAllowed
+        | E::PermissionDenied { .. }
+        | E::RoleRequired { .. }
+        | E::SystemOnly
+        | E::Outranked => StatusCode::FORBIDDEN,
+        E::RoomClosed | E::MemberNotFound { .. } | E::ItemNotFound { .. } => StatusCode::NOT_FOUND,
+        E::RoomFull { .. } | E::BanListFull { .. } | E::PlaylistFull { .. } => StatusCode::CONFLICT,
+        E::RequestIdReused => StatusCode::CONFLICT,
+        E::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        _ => StatusCode::BAD_REQUEST,
     }
 }
 

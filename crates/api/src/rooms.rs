@@ -7,15 +7,15 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use room::{
-    Actor, Close, Permissions, Room, RoomLimits, RoomSettings, SettingsChange, UpdateSettings,
-    Visibility,
+    Actor, Close, Join, Leave, Permissions, Room, RoomLimits, RoomSettings, SettingsChange,
+    UpdateSettings, Visibility,
 };
 use serde::{Deserialize, Serialize};
 use store::{Page, RoomId, RoomRecord, RoomRepo, StreamKeyRepo};
 
 use crate::auth::{now_ms, AuthUser};
 use crate::json::{ApiJson, ApiQuery};
-use crate::views::ChatView;
+use crate::views::{Applied, ChatView};
 use crate::{ApiError, AppState};
 
 const MAX_PAGE: u32 = 100;
@@ -359,6 +359,46 @@ pub(crate) async fn update(
     }
     let record = state.store.room(&id).await?;
     Ok(Json(RoomView::new(&record, None, &state)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct JoinBody {
+    #[serde(default)]
+    password: String,
+}
+
+/// Becomes a member (with the room's password, if it has one) without
+/// staying online: the realtime channel then enters without a password.
+pub(crate) async fn join(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<JoinBody>,
+) -> Result<Json<Applied>, ApiError> {
+    let id = room_id(&id)?;
+    let password_ok = match state.store.room_password_hash(&id).await? {
+        Some(hash) if !body.password.is_empty() => {
+            let password = body.password;
+            tokio::task::spawn_blocking(move || store::password::verify(&password, &hash))
+                .await
+                .map_err(|_| ApiError::Unavailable)??
+        }
+        _ => false,
+    };
+    let join = Join {
+        name: user.username.clone(),
+        guest: false,
+        password_ok,
+    };
+    let actor = Actor::User(user.id);
+    let receipt = state.rooms.apply(&id, actor, join.into()).await?;
+    let left = state.rooms.apply(&id, actor, Leave.into()).await?;
+    Ok(Json(Applied::from(room::Receipt {
+        seq: left.seq,
+        events: receipt.events + left.events,
+        replayed: false,
+    })))
 }
 
 #[derive(Deserialize)]

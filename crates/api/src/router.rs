@@ -22,6 +22,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(|| async { "ready" }))
         .route("/hls/{stream}/{file}", get(hls::file))
         .route("/api/v1/streams", get(streams))
+        .route("/api/v1/openapi.json", get(crate::openapi::document))
         .route("/metrics", get(metrics::metrics))
         .route("/api/v1/auth/register", post(auth::register))
         .route("/api/v1/auth/login", post(auth::login))
@@ -38,6 +39,7 @@ pub fn router(state: AppState) -> Router {
             get(rooms::get).patch(rooms::update).delete(rooms::delete),
         )
         .route("/api/v1/rooms/{id}/chat", get(rooms::chat_history))
+        .route("/api/v1/rooms/{id}/join", post(rooms::join))
         .route(
             "/api/v1/rooms/{id}/playlist",
             get(playlist::list)
