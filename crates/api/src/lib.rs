@@ -16,6 +16,7 @@ mod keys;
 mod listener;
 mod members;
 mod metrics;
+mod openapi;
 mod play_tokens;
 mod playlist;
 mod rate;
