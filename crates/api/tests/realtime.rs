@@ -340,3 +340,60 @@ on_both_backends!(
     kick_and_close,
     kicked_members_and_closed_rooms_lose_their_connections
 );
+
+async fn bad_frames_get_clear_errors_and_keep_the_connection(store: Store) {
+    let server = Server::start(store, config()).await;
+    let host = server.user("host").await;
+    let room = server.room(&host, json!({"name": "noisy"})).await;
+    let mut client = Client::ws(&server, &room, Some(&host), false).await;
+    client.join(None, "").await;
+    for (frame, code) in [
+        ("not json".to_owned(), "bad_message"),
+        (r#"{"type":"fly"}"#.to_owned(), "bad_message"),
+        (
+            r#"{"type":"seek","position_ms":"x"}"#.to_owned(),
+            "bad_message",
+        ),
+        (r#"{"type":"play","request_id":""}"#.to_owned(), "empty"),
+        (
+            format!(r#"{{"type":"chat","text":"{}"}}"#, "y".repeat(70_000)),
+            "too_large",
+        ),
+        (
+            r#"{"type":"join","last_seq":null}"#.to_owned(),
+            "already_joined",
+        ),
+        (
+            r#"{"type":"seek","position_ms":5,"request_id":"s"}"#.to_owned(),
+            "no_current_item",
+        ),
+    ] {
+        client.send_raw(frame).await;
+        let error = client.until("error").await;
+        assert_eq!(error["code"], code, "{error}");
+    }
+    for n in 0..5 {
+        client
+            .send(json!({"type": "chat", "text": format!("m{n}")}))
+            .await;
+    }
+    client
+        .send(json!({"type": "chat", "text": "one too many", "request_id": "r6"}))
+        .await;
+    let limited = client.until("error").await;
+    assert_eq!(
+        (limited["code"].as_str(), limited["request_id"].as_str()),
+        (Some("rate_limited"), Some("r6"))
+    );
+    assert!(limited["retry_after_ms"].as_u64().unwrap() > 0);
+
+    // A frame beyond what the WebSocket layer takes ends that connection only.
+    client.send_raw("z".repeat(300_000)).await;
+    assert!(client.next_until_closed().await, "closed");
+    let mut other = Client::ws(&server, &room, Some(&host), true).await;
+    assert_eq!(other.join(None, "").await["type"], "welcome");
+}
+on_both_backends!(
+    bad_frames,
+    bad_frames_get_clear_errors_and_keep_the_connection
+);

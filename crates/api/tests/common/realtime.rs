@@ -164,6 +164,24 @@ impl Client {
         }
     }
 
+    /// Sends one text frame as is (WebSocket only).
+    pub async fn send_raw(&mut self, text: String) {
+        let Client::Ws { ws } = self else {
+            panic!("raw frames are for WebSocket clients");
+        };
+        ws.send(Message::text(text)).await.unwrap();
+    }
+
+    /// Reads until the server closes the connection; `true` once it has.
+    pub async fn next_until_closed(&mut self) -> bool {
+        for _ in 0..10_000 {
+            if self.next().await.is_none() {
+                return true;
+            }
+        }
+        false
+    }
+
     /// The next server message, as JSON; `None` when the server closed.
     pub async fn next(&mut self) -> Option<Value> {
         let message = tokio::time::timeout(PATIENCE, self.next_message())
