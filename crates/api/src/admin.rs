@@ -1,7 +1,7 @@
 //! Site administration: list, ban and unban accounts. Admins also delete
 //! any room (see the rooms routes).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use room::UserId;
@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use store::{Page, UserRepo};
 
 use crate::auth::AuthUser;
-use crate::json::ApiQuery;
+use crate::json::{ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
 
 #[derive(Debug, Serialize)]
@@ -64,7 +64,7 @@ pub(crate) async fn users(
 pub(crate) async fn ban(
     state: State<AppState>,
     user: AuthUser,
-    path: Path<u64>,
+    path: ApiPath<u64>,
 ) -> Result<StatusCode, ApiError> {
     set_banned(state, user, path, true).await
 }
@@ -72,7 +72,7 @@ pub(crate) async fn ban(
 pub(crate) async fn unban(
     state: State<AppState>,
     user: AuthUser,
-    path: Path<u64>,
+    path: ApiPath<u64>,
 ) -> Result<StatusCode, ApiError> {
     set_banned(state, user, path, false).await
 }
@@ -80,7 +80,7 @@ pub(crate) async fn unban(
 async fn set_banned(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    Path(target): Path<u64>,
+    ApiPath(target): ApiPath<u64>,
     banned: bool,
 ) -> Result<StatusCode, ApiError> {
     require_admin(&user)?;

@@ -155,7 +155,9 @@ pub(crate) fn token_from(headers: &HeaderMap) -> Option<&str> {
         .map(|(_, value)| value)
 }
 
-fn limit(
+/// Password attempts (login, register, room passwords): a burst, then a
+/// steady pace per address.
+pub(crate) fn limit(
     state: &AppState,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
 ) -> Result<(), ApiError> {

@@ -21,6 +21,8 @@ mod play_tokens;
 mod playlist;
 mod rate;
 mod realtime;
+mod room_live;
+mod room_settings;
 mod rooms;
 mod router;
 mod state;

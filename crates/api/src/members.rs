@@ -8,7 +8,7 @@ use room::{Ban, Kick, Permissions, Role, SetPermissions, SetRole, Unban, UserId}
 use serde::{Deserialize, Serialize};
 
 use crate::auth::AuthUser;
-use crate::json::ApiJson;
+use crate::json::{ApiJson, ApiPath};
 use crate::playlist::apply;
 use crate::rooms::{member_of, room_id};
 use crate::views::{Applied, MemberView};
@@ -37,7 +37,7 @@ pub(crate) async fn list(
 pub(crate) async fn kick(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    Path((id, target)): Path<(String, u64)>,
+    ApiPath((id, target)): ApiPath<(String, u64)>,
 ) -> Result<Json<Applied>, ApiError> {
     let command = Kick {
         user: UserId(target),
@@ -48,7 +48,7 @@ pub(crate) async fn kick(
 pub(crate) async fn ban(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    Path((id, target)): Path<(String, u64)>,
+    ApiPath((id, target)): ApiPath<(String, u64)>,
 ) -> Result<Json<Applied>, ApiError> {
     let command = Ban {
         user: UserId(target),
@@ -59,7 +59,7 @@ pub(crate) async fn ban(
 pub(crate) async fn unban(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    Path((id, target)): Path<(String, u64)>,
+    ApiPath((id, target)): ApiPath<(String, u64)>,
 ) -> Result<Json<Applied>, ApiError> {
     let command = Unban {
         user: UserId(target),
@@ -76,7 +76,7 @@ pub(crate) struct RoleBody {
 pub(crate) async fn set_role(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    Path((id, target)): Path<(String, u64)>,
+    ApiPath((id, target)): ApiPath<(String, u64)>,
     ApiJson(body): ApiJson<RoleBody>,
 ) -> Result<Json<Applied>, ApiError> {
     let role = match body.role.as_str() {
@@ -106,7 +106,7 @@ pub(crate) struct PermissionsBody {
 pub(crate) async fn set_permissions(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    Path((id, target)): Path<(String, u64)>,
+    ApiPath((id, target)): ApiPath<(String, u64)>,
     ApiJson(body): ApiJson<PermissionsBody>,
 ) -> Result<Json<Applied>, ApiError> {
     let command = SetPermissions {

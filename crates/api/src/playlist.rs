@@ -12,7 +12,7 @@ use room::{
 use serde::{Deserialize, Serialize};
 
 use crate::auth::AuthUser;
-use crate::json::ApiJson;
+use crate::json::{ApiJson, ApiPath};
 use crate::rooms::{member_of, room_id};
 use crate::views::{Applied, ItemView, PlaybackView};
 use crate::{ApiError, AppState};
@@ -138,7 +138,7 @@ pub(crate) struct ItemChange {
 pub(crate) async fn edit(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    Path((id, item)): Path<(String, u64)>,
+    ApiPath((id, item)): ApiPath<(String, u64)>,
     ApiJson(body): ApiJson<ItemChange>,
 ) -> Result<Json<Applied>, ApiError> {
     let source = match body.url {
@@ -160,7 +160,7 @@ pub(crate) async fn edit(
 pub(crate) async fn delete(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    Path((id, item)): Path<(String, u64)>,
+    ApiPath((id, item)): ApiPath<(String, u64)>,
 ) -> Result<Json<Applied>, ApiError> {
     let command = DeleteItem { id: ItemId(item) };
     apply(&state, &id, &user, command.into()).await
@@ -176,7 +176,7 @@ pub(crate) struct MoveTo {
 pub(crate) async fn move_item(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    Path((id, item)): Path<(String, u64)>,
+    ApiPath((id, item)): ApiPath<(String, u64)>,
     ApiJson(body): ApiJson<MoveTo>,
 ) -> Result<Json<Applied>, ApiError> {
     let command = MoveItem {

@@ -10,7 +10,10 @@ use axum::{Json, Router};
 use live::Live;
 use serde::Serialize;
 
-use crate::{admin, auth, hls, members, metrics, playlist, realtime, rooms, ApiError, AppState};
+use crate::{
+    admin, auth, hls, members, metrics, playlist, realtime, room_live, room_settings, rooms,
+    ApiError, AppState,
+};
 
 /// Largest JSON body any route takes.
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -36,10 +39,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/rooms", get(rooms::list).post(rooms::create))
         .route(
             "/api/v1/rooms/{id}",
-            get(rooms::get).patch(rooms::update).delete(rooms::delete),
+            get(rooms::get)
+                .patch(room_settings::update)
+                .delete(rooms::delete),
         )
-        .route("/api/v1/rooms/{id}/chat", get(rooms::chat_history))
-        .route("/api/v1/rooms/{id}/join", post(rooms::join))
+        .route("/api/v1/rooms/{id}/chat", get(room_settings::chat_history))
+        .route("/api/v1/rooms/{id}/join", post(room_settings::join))
         .route(
             "/api/v1/rooms/{id}/playlist",
             get(playlist::list)
@@ -77,12 +82,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/api/v1/rooms/{id}/live/publish-url",
-            get(rooms::publish_url),
+            get(room_live::publish_url),
         )
-        .route("/api/v1/rooms/{id}/live/play-url", get(rooms::play_url))
+        .route("/api/v1/rooms/{id}/live/play-url", get(room_live::play_url))
         .route(
             "/api/v1/rooms/{id}/live/key/rotate",
-            post(rooms::rotate_key),
+            post(room_live::rotate_key),
         )
         .route("/api/v1/rooms/{id}/ws", get(realtime::upgrade))
         .route_service(
@@ -131,7 +136,7 @@ async fn cors(request: Request, next: Next) -> Response {
     );
     headers.insert(
         header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static("GET, POST, PUT, DELETE, OPTIONS"),
+        HeaderValue::from_static("GET, POST, PUT, PATCH, DELETE, OPTIONS"),
     );
     headers.insert(
         header::ACCESS_CONTROL_ALLOW_HEADERS,

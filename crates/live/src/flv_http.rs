@@ -149,6 +149,7 @@ async fn respond<S: AsyncWrite + Unpin>(
 ) -> Result<(), PumpEnd> {
     let reason = match status {
         400 => "Bad Request",
+        403 => "Forbidden",
         _ => "Not Found",
     };
     let body = format!(

@@ -1,6 +1,9 @@
 //! The gRPC transport: `synctv.room.v1.RoomService/MessageStream` on the
 //! HTTP port (HTTP/2).
 
+use std::net::SocketAddr;
+
+use axum::extract::ConnectInfo;
 use store::{RoomId, RoomRepo};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -51,6 +54,10 @@ impl RoomService for RoomGrpc {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim);
         let name = metadata.get("synctv-name").and_then(|v| v.to_str().ok());
+        let peer = request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
         let state = &self.state;
         state
             .store
@@ -63,6 +70,8 @@ impl RoomService for RoomGrpc {
             store: state.store.clone(),
             room,
             who,
+            limiter: state.auth_limiter.clone(),
+            peer,
         };
         let (out, stream) = mpsc::channel(STREAM_BUFFER);
         let transport = GrpcTransport {

@@ -2,6 +2,8 @@
 //! in and the room's messages out, until either side ends it.
 
 use std::future::Future;
+use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use room::UserId;
@@ -14,6 +16,7 @@ use super::fanout::{Closing, ConnId, Link};
 use super::outgoing::{Outgoing, Shared};
 use super::registry::Rooms;
 use crate::auth::now_ms;
+use crate::rate::RateLimiter;
 use crate::ApiError;
 
 /// How long a new connection may take to send its `join`.
@@ -50,6 +53,9 @@ pub(crate) struct SessionContext {
     pub(crate) store: store::Store,
     pub(crate) room: RoomId,
     pub(crate) who: Identity,
+    /// Room password attempts share the login limit of the peer's address.
+    pub(crate) limiter: Arc<RateLimiter>,
+    pub(crate) peer: Option<IpAddr>,
 }
 
 /// Drives one connection to its end.
@@ -89,7 +95,11 @@ async fn join<T: Transport>(transport: &mut T, ctx: &SessionContext) -> Option<J
     };
     let password_ok = match check_password(ctx, &request).await {
         Ok(ok) => ok,
-        Err(_) => return refuse(transport, "unavailable", "the service is unavailable").await,
+        Err(e) => {
+            let message = ServerMessage::new(0, now_ms(), api_error_reply(&e));
+            send_within(transport, &Outgoing::new(message)).await;
+            return None;
+        }
     };
     for _ in 0..3 {
         match enter(ctx, &request, password_ok).await {
@@ -170,6 +180,9 @@ async fn check_password(ctx: &SessionContext, request: &JoinRequest) -> Result<b
     let Some(hash) = ctx.store.room_password_hash(&ctx.room).await? else {
         return Ok(false);
     };
+    ctx.limiter
+        .take(ctx.peer, now_ms())
+        .map_err(|retry_after_ms| ApiError::RateLimited { retry_after_ms })?;
     let password = request.password.clone();
     tokio::task::spawn_blocking(move || store::password::verify(&password, &hash))
         .await
@@ -311,11 +324,15 @@ fn error_message(last_seq: u64, error: pb::ErrorReply) -> Shared {
 }
 
 fn api_error_reply(error: &ApiError) -> pb::ErrorReply {
+    let retry_after_ms = match error {
+        ApiError::RateLimited { retry_after_ms } => u64::try_from(*retry_after_ms).ok(),
+        _ => None,
+    };
     pb::ErrorReply {
         code: error.code().to_owned(),
         message: error.to_string(),
         request_id: String::new(),
-        retry_after_ms: None,
+        retry_after_ms,
     }
 }
 

@@ -3,9 +3,12 @@
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use axum::Extension;
 use serde::Deserialize;
 use store::RoomRepo;
 use wire::{pb, ClientMessage, WireError};
@@ -46,6 +49,7 @@ pub(crate) async fn upgrade(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<WsQuery>,
     headers: HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
     let id = room_id(&id)?;
@@ -71,6 +75,8 @@ pub(crate) async fn upgrade(
         store: state.store.clone(),
         room: id,
         who,
+        limiter: state.auth_limiter.clone(),
+        peer: peer.map(|Extension(ConnectInfo(addr))| addr.ip()),
     };
     Ok(ws
         .max_message_size(MAX_FRAME_BYTES)

@@ -1,0 +1,152 @@
+//! A room's live stream over HTTP: the publish URL and key (for members
+//! allowed to go live), key rotation, and the play URLs (with a play token
+//! when the room has a password).
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap};
+use axum::Json;
+use room::Permissions;
+use serde::Serialize;
+use store::{RoomId, StreamKeyRepo};
+
+use crate::auth::{now_ms, AuthUser};
+use crate::rooms::{member_of, room_id};
+use crate::{ApiError, AppState};
+
+#[derive(Serialize)]
+pub(crate) struct PublishUrl {
+    /// The server URL to give OBS (`rtmp://HOST:PORT/live`).
+    server: String,
+    /// The stream key.
+    key: String,
+    /// Both together, for ffmpeg.
+    url: String,
+}
+
+pub(crate) async fn publish_url(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<PublishUrl>, ApiError> {
+    let id = room_id(&id)?;
+    may_go_live(&state, &id, user.id).await?;
+    let key = state.store.stream_key(&id).await?;
+    Ok(Json(publish_url_for(&state, &headers, key.as_str())))
+}
+
+pub(crate) async fn rotate_key(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<PublishUrl>, ApiError> {
+    let id = room_id(&id)?;
+    may_go_live(&state, &id, user.id).await?;
+    let key = state.store.rotate_stream_key(&id, now_ms()).await?;
+    tracing::info!(room = id.as_str(), user = %user.id, "stream key rotated");
+    Ok(Json(publish_url_for(&state, &headers, key.as_str())))
+}
+
+#[derive(Serialize)]
+pub(crate) struct PlayUrls {
+    flv: String,
+    hls: String,
+    rtmp: String,
+    /// The play token in those URLs (rooms with a password only).
+    token: Option<String>,
+    expires_at_ms: Option<i64>,
+}
+
+/// Where members watch the room's live stream. Rooms with a password get
+/// URLs with a play token; anyone else is refused.
+pub(crate) async fn play_url(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<PlayUrls>, ApiError> {
+    let id = room_id(&id)?;
+    let private = member_of(&state, &id, &user, |room, _| room.settings().has_password).await?;
+    let expires_at_ms = now_ms() + crate::play_tokens::TOKEN_TTL_MS;
+    let token = match (&state.play_tokens, private) {
+        (Some(tokens), true) => Some(tokens.issue(id.as_str(), expires_at_ms)),
+        _ => None,
+    };
+    let query = token
+        .as_ref()
+        .map_or(String::new(), |token| format!("?token={token}"));
+    let http = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = match headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+    {
+        Some("https") => "https",
+        _ => "http",
+    };
+    let rtmp = publish_url_for(&state, &headers, id.as_str()).url;
+    Ok(Json(PlayUrls {
+        flv: format!("{scheme}://{http}/flv/{}.flv{query}", id.as_str()),
+        hls: format!("{scheme}://{http}/hls/{}/index.m3u8{query}", id.as_str()),
+        rtmp: format!("{rtmp}{query}"),
+        expires_at_ms: token.as_ref().map(|_| expires_at_ms),
+        token,
+    }))
+}
+
+/// The key is shown only to members allowed to go live.
+async fn may_go_live(state: &AppState, id: &RoomId, user: room::UserId) -> Result<(), ApiError> {
+    let allowed = state
+        .rooms
+        .read(id, move |room, _| {
+            room.permissions(user).contains(Permissions::GO_LIVE)
+        })
+        .await?;
+    if !allowed {
+        return Err(ApiError::Forbidden(
+            "going live in this room is not allowed for you",
+        ));
+    }
+    Ok(())
+}
+
+/// The RTMP host is the configured public one, or the host the caller used
+/// to reach this server (so a remote browser never gets 127.0.0.1).
+fn publish_url_for(state: &AppState, headers: &HeaderMap, key: &str) -> PublishUrl {
+    let host = state.public_rtmp_host.clone().unwrap_or_else(|| {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost");
+        let host = strip_port(host);
+        format!("{host}:{}", state.rtmp_port)
+    });
+    let server = format!("rtmp://{host}/{}", live::APP);
+    PublishUrl {
+        url: format!("{server}/{key}"),
+        server,
+        key: key.to_owned(),
+    }
+}
+
+fn strip_port(host: &str) -> &str {
+    if host.starts_with('[') {
+        return host.find(']').map_or(host, |end| &host[..=end]);
+    }
+    host.rsplit_once(':').map_or(host, |(name, _)| name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_are_stripped_from_host_headers() {
+        assert_eq!(strip_port("example.org:8080"), "example.org");
+        assert_eq!(strip_port("example.org"), "example.org");
+        assert_eq!(strip_port("[::1]:8080"), "[::1]");
+    }
+}
