@@ -91,6 +91,9 @@ async fn set_banned(
         });
     }
     state.store.set_banned(UserId(target), banned).await?;
+    if banned {
+        state.rooms.expel_everywhere(UserId(target));
+    }
     tracing::info!(admin = %user.id, target, banned, "account ban changed");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -329,6 +329,27 @@ async fn kicked_members_and_closed_rooms_lose_their_connections(store: Store) {
     );
     host_client.until("member_kicked").await;
 
+    // A site ban (the host is the site's first account, an admin) closes
+    // the account's connections everywhere.
+    let bob = server.user("bob").await;
+    let mut bob_client = Client::grpc(&server, &room, &bob).await;
+    let bob_id = bob_client.join(None, "").await["user_id"].as_u64().unwrap();
+    let (status, _) = server
+        .api(
+            "POST",
+            &format!("/api/v1/admin/users/{bob_id}/ban"),
+            &host,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    assert!(
+        bob_client.next_until_closed().await,
+        "a banned account is disconnected"
+    );
+    let left = host_client.until("member_left").await;
+    assert_eq!(left["user_id"].as_u64(), Some(bob_id));
+
     let (status, _) = server
         .api("DELETE", &format!("/api/v1/rooms/{room}"), &host, json!({}))
         .await;

@@ -53,6 +53,8 @@ pub(crate) enum ToRoom {
     },
     /// A read of the room's state.
     Read(ReadFn),
+    /// The account was banned from the site: close its connections.
+    Expel { user: UserId },
 }
 
 /// A connection's `join`.
@@ -155,6 +157,20 @@ impl RoomActor {
                 then(result, &self.room);
             }
             ToRoom::Read(read) => read(&self.room, now),
+            ToRoom::Expel { user } => {
+                self.fanout.close_user(user, &Closing::BANNED);
+                // The room counts the user's connections; each one leaves.
+                while self.room.member(user).is_some_and(|m| m.online) {
+                    if self
+                        .room
+                        .handle_command(Actor::User(user), RoomCommand::from(Leave), now)
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+                self.flush().await;
+            }
         }
     }
 

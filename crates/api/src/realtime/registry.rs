@@ -150,6 +150,20 @@ impl Rooms {
         }
     }
 
+    /// Closes every connection of `user` in every loaded room (a site ban).
+    pub(crate) fn expel_everywhere(&self, user: room::UserId) {
+        let senders: Vec<mpsc::Sender<ToRoom>> = self
+            .lock()
+            .values()
+            .filter_map(|cell| cell.get().cloned())
+            .collect();
+        for sender in senders {
+            if sender.try_send(ToRoom::Expel { user }).is_err() {
+                tracing::warn!(%user, "a busy room kept a banned account's connection");
+            }
+        }
+    }
+
     /// The ids of the rooms running now.
     pub(crate) fn running_ids(&self) -> Vec<RoomId> {
         self.lock().keys().cloned().collect()
