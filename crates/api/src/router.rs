@@ -22,7 +22,7 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(|| async { "ready" }))
+        .route("/readyz", get(ready))
         .route("/hls/{stream}/{file}", get(hls::file))
         .route("/api/v1/streams", get(streams))
         .route("/api/v1/openapi.json", get(crate::openapi::document))
@@ -98,6 +98,12 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { ApiError::RouteNotFound })
         .layer(axum::middleware::from_fn(cors))
         .with_state(state)
+}
+
+/// Ready when storage answers.
+async fn ready(State(state): State<AppState>) -> Result<&'static str, ApiError> {
+    state.store.ping().await?;
+    Ok("ready")
 }
 
 #[derive(Serialize)]
