@@ -14,13 +14,14 @@ use thiserror::Error;
 
 pub(crate) const ENV_PREFIX: &str = "SYNCTV_";
 /// The keys and sections at the top of the file.
-const TOP_LEVEL_KEYS: [&str; 6] = [
+const TOP_LEVEL_KEYS: [&str; 7] = [
     "http_addr",
     "rtmp_addr",
     "data_dir",
     "database_url",
     "log",
     "live",
+    "rooms",
 ];
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -37,6 +38,25 @@ pub(crate) struct Config {
     /// Log level: error, warn, info, debug or trace.
     pub(crate) log: String,
     pub(crate) live: LiveSection,
+    pub(crate) rooms: RoomsSection,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct RoomsSection {
+    /// Messages a member's connection may have waiting before it is cut off.
+    pub(crate) queue_messages: usize,
+    /// Most members (online or not) per room.
+    pub(crate) max_members: usize,
+}
+
+impl Default for RoomsSection {
+    fn default() -> RoomsSection {
+        RoomsSection {
+            queue_messages: 512,
+            max_members: 10_000,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -91,6 +111,7 @@ impl Default for Config {
             database_url: None,
             log: "info".into(),
             live: LiveSection::default(),
+            rooms: RoomsSection::default(),
         }
     }
 }

@@ -56,7 +56,8 @@ pub(crate) async fn serve(config: Config) -> Result<(), RunError> {
     let rtmp_port = rtmp.local_addr().map_or(1935, |a| a.port());
     let state = api::AppState::new(live.clone(), store)
         .with_rtmp(rtmp_port, config.live.public_rtmp_host.clone())
-        .with_play_tokens(play_tokens);
+        .with_play_tokens(play_tokens)
+        .with_rooms(rooms_config(&config));
     let http_task = tokio::spawn(api::serve(http, state, limits, stopping.clone()));
     let rtmp_task = tokio::spawn(live::serve_rtmp(rtmp, live, stopping));
     signals.wait().await;
@@ -115,6 +116,15 @@ fn live_config(config: &Config) -> live::LiveConfig {
         hls_window: l.hls_window,
         viewer_send_buffer: l.viewer_send_buffer_bytes,
     }
+}
+
+fn rooms_config(config: &Config) -> api::RoomsConfig {
+    let mut rooms = api::RoomsConfig {
+        queue_messages: config.rooms.queue_messages,
+        ..api::RoomsConfig::default()
+    };
+    rooms.limits.max_members = config.rooms.max_members;
+    rooms
 }
 
 fn hub_config(config: &Config) -> hub::HubConfig {
