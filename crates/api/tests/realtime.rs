@@ -135,6 +135,38 @@ async fn a_late_joiner_gets_the_position_at_send_time(store: Store) {
 }
 on_both_backends!(late_joiner, a_late_joiner_gets_the_position_at_send_time);
 
+async fn a_welcome_longer_than_a_frame_arrives_whole(store: Store) {
+    let server = Server::start(store, config()).await;
+    let host = server.user("host").await;
+    let room = server.room(&host, json!({"name": "long"})).await;
+    // Titles of two- and three-byte characters, so fragments must fall
+    // between characters: the welcome is several frames long.
+    for n in 0..60 {
+        let title = format!("{n} {}", "é€".repeat(60));
+        let body = json!({"url": format!("https://media.test/{n}.mp4"), "title": title});
+        let uri = format!("/api/v1/rooms/{room}/playlist");
+        // Adds are rate limited per member: wait and retry, a bounded number of times.
+        let mut answer = server.api("POST", &uri, &host, body.clone()).await;
+        for _ in 0..50 {
+            if answer.0 != 429 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            answer = server.api("POST", &uri, &host, body.clone()).await;
+        }
+        assert_eq!(answer.0, 201, "{}", answer.1);
+    }
+    for protobuf in [false, true] {
+        let mut client = Client::ws(&server, &room, Some(&host), protobuf).await;
+        let welcome = client.join(None, "").await;
+        assert!(welcome.to_string().len() > 2 * 8192, "spans frames");
+        let playlist = welcome["playlist"].as_array().unwrap();
+        assert_eq!(playlist.len(), 60);
+        assert_eq!(playlist[59]["title"], format!("59 {}", "é€".repeat(60)));
+    }
+}
+on_both_backends!(long_welcome, a_welcome_longer_than_a_frame_arrives_whole);
+
 async fn a_reconnecting_client_gets_exactly_what_it_missed(store: Store) {
     let server = Server::start(store, config()).await;
     let host = server.user("host").await;

@@ -21,6 +21,7 @@ mod outgoing;
 mod persist;
 mod registry;
 mod session;
+mod upgrade;
 mod ws;
 
 pub(crate) use grpc::RoomGrpc;

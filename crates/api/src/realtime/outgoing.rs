@@ -3,7 +3,6 @@
 
 use std::sync::{Arc, OnceLock};
 
-use axum::extract::ws::Utf8Bytes;
 use bytes::Bytes;
 use wire::ServerMessage;
 
@@ -11,7 +10,7 @@ use wire::ServerMessage;
 #[derive(Debug)]
 pub(crate) struct Outgoing {
     message: ServerMessage,
-    json: OnceLock<Utf8Bytes>,
+    json: OnceLock<Bytes>,
     protobuf: OnceLock<Bytes>,
 }
 
@@ -36,10 +35,10 @@ impl Outgoing {
         self.message.seq
     }
 
-    /// The JSON text frame.
-    pub(crate) fn json(&self) -> Utf8Bytes {
+    /// The JSON text (UTF-8).
+    pub(crate) fn json(&self) -> Bytes {
         self.json
-            .get_or_init(|| wire::json::encode_server(&self.message).into())
+            .get_or_init(|| Bytes::from(wire::json::encode_server(&self.message)))
             .clone()
     }
 
@@ -61,10 +60,10 @@ mod tests {
         let out = Outgoing::new(message.clone());
         let first = out.json();
         assert_eq!(
-            first.as_str(),
-            r#"{"seq":3,"server_time_ms":7,"type":"room_closed"}"#
+            &first[..],
+            br#"{"seq":3,"server_time_ms":7,"type":"room_closed"}"#
         );
-        assert_eq!(out.json().as_str().as_ptr(), first.as_str().as_ptr());
+        assert_eq!(out.json().as_ptr(), first.as_ptr());
         let decoded = wire::protobuf::decode_server(&out.protobuf()).unwrap();
         assert_eq!(decoded, message);
         assert_eq!(out.seq(), 3);
