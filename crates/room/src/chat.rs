@@ -89,6 +89,11 @@ impl ChatLog {
         self.messages.range(start..end).cloned().collect()
     }
 
+    /// The seq of the oldest message kept.
+    pub(crate) fn oldest_seq(&self) -> Option<u64> {
+        self.messages.front().map(|m| m.seq)
+    }
+
     pub(crate) fn all(&self) -> impl Iterator<Item = &ChatMessage> {
         self.messages.iter()
     }
@@ -116,6 +121,8 @@ mod tests {
     fn the_log_keeps_the_newest_up_to_capacity() {
         let log = ChatLog::restore((1..=10).map(message).collect(), 4);
         assert_eq!(seqs(&log.page(None, 100)), [7, 8, 9, 10]);
+        assert_eq!(log.oldest_seq(), Some(7));
+        assert_eq!(ChatLog::new(4).oldest_seq(), None);
     }
 
     #[test]

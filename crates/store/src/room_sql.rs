@@ -266,21 +266,21 @@ fn chat_args(room: &RoomId, message: &ChatMessage) -> Result<Vec<Arg>, StoreErro
 
 const CHAT_HEAD: &str = "chat_messages (room_id, seq, user_id, name, body, at_ms)";
 
-/// Appends a message (a repeated append is a no-op) and forgets all but
-/// the newest [`CHAT_KEPT`] of the room.
-pub(crate) fn append_chat(room: &RoomId, message: &ChatMessage) -> Result<[Stmt; 2], StoreError> {
+/// Appends a message (a repeated append is a no-op) and forgets the room's
+/// messages below `keep_from`.
+pub(crate) fn append_chat(
+    room: &RoomId,
+    message: &ChatMessage,
+    keep_from: u64,
+) -> Result<[Stmt; 2], StoreError> {
     let mut insert = Stmt::new(format!(
         "INSERT INTO {CHAT_HEAD} VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (room_id, seq) DO NOTHING"
     ));
     insert.args = chat_args(room, message)?;
-    let keep = i64::try_from(CHAT_KEPT).unwrap_or(i64::MAX);
-    let trim = Stmt::new(
-        "DELETE FROM chat_messages WHERE room_id = $1 AND seq <= (SELECT seq FROM chat_messages \
-         WHERE room_id = $1 ORDER BY seq DESC LIMIT 1 OFFSET $2)",
-    )
-    .text(room.as_str())
-    .int(keep);
+    let trim = Stmt::new("DELETE FROM chat_messages WHERE room_id = $1 AND seq < $2")
+        .text(room.as_str())
+        .int(u64_to_db(keep_from.min(message.seq), "seq")?);
     Ok([insert, trim])
 }
 

@@ -135,12 +135,15 @@ pub trait RoomStateRepo {
         stamp: Stamp,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Appends a chat message (its seq and time are the event's) and keeps
-    /// only the room's newest [`crate::CHAT_KEPT`].
+    /// Appends a chat message (its seq and time are the event's) and
+    /// forgets the room's messages below `keep_from` (the seq of the oldest
+    /// message the room still shows). Trimming by a known seq is a short
+    /// index range, not a walk over the newest [`crate::CHAT_KEPT`].
     fn append_chat(
         &self,
         room: &RoomId,
         message: &ChatMessage,
+        keep_from: u64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Records the seq of events that change nothing stored (danmaku,
@@ -302,12 +305,17 @@ impl RoomStateRepo for Store {
             .await
     }
 
-    async fn append_chat(&self, room: &RoomId, message: &ChatMessage) -> Result<(), StoreError> {
+    async fn append_chat(
+        &self,
+        room: &RoomId,
+        message: &ChatMessage,
+        keep_from: u64,
+    ) -> Result<(), StoreError> {
         let stamp = Stamp {
             seq: message.seq,
             at_ms: message.at_ms,
         };
-        let stmts = room_sql::append_chat(room, message)?.into();
+        let stmts = room_sql::append_chat(room, message, keep_from)?.into();
         self.write(room, stamp, stmts).await
     }
 

@@ -37,7 +37,10 @@ pub(crate) async fn write_event(
         } => store.move_item(id, *item, *after, stamp).await,
         EventKind::PlaylistCleared { .. } => store.clear_playlist(id, stamp).await,
         EventKind::PlaybackChanged { clock, .. } => store.save_playback(id, clock, stamp).await,
-        EventKind::Chat { message } => store.append_chat(id, message).await,
+        EventKind::Chat { message } => {
+            let keep_from = room.oldest_chat_seq().unwrap_or(message.seq);
+            store.append_chat(id, message, keep_from).await
+        }
         EventKind::MemberLeft { .. }
         | EventKind::Danmaku { .. }
         | EventKind::LiveStarted

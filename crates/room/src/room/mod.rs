@@ -271,6 +271,11 @@ impl Room {
         self.backlog.resume(last_seq, self.seq)
     }
 
+    /// The seq of the oldest chat message the room keeps.
+    pub fn oldest_chat_seq(&self) -> Option<u64> {
+        self.chat.oldest_seq()
+    }
+
     /// A page of chat history: up to `limit` (capped by the limits)
     /// messages older than `before_seq` (the newest when `None`), oldest
     /// first.

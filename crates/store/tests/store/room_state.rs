@@ -87,7 +87,10 @@ impl Driven {
             } => store.move_item(id, *item, *after, stamp).await,
             EventKind::PlaylistCleared { .. } => store.clear_playlist(id, stamp).await,
             EventKind::PlaybackChanged { clock, .. } => store.save_playback(id, clock, stamp).await,
-            EventKind::Chat { message } => store.append_chat(id, message).await,
+            EventKind::Chat { message } => {
+                let keep_from = message.seq.saturating_sub(CHAT_KEPT as u64 - 1);
+                store.append_chat(id, message, keep_from).await
+            }
             _ => store.save_seq(id, stamp).await,
         }
         .unwrap_or_else(|e| panic!("persisting event {}: {e:?}", event.seq));
@@ -379,14 +382,28 @@ async fn chat_keeps_the_last_500_messages_per_room(store: Store) {
     let after_save = store.load_room(&busy.id).await.unwrap().chat;
     assert_eq!(after_save.len(), CHAT_KEPT);
     assert_eq!(after_save[0].seq, 6);
+    // The room keeps the newest CHAT_KEPT: each append drops what is below.
+    let keep_from = |seq: u64| seq.saturating_sub(CHAT_KEPT as u64 - 1);
     for seq in total - 4..=total {
-        store.append_chat(&busy.id, &message(seq)).await.unwrap();
+        let m = message(seq);
+        store
+            .append_chat(&busy.id, &m, keep_from(seq))
+            .await
+            .unwrap();
     }
     for seq in 1..=3 {
-        store.append_chat(&quiet.id, &message(seq)).await.unwrap();
+        let m = message(seq);
+        store
+            .append_chat(&quiet.id, &m, keep_from(seq))
+            .await
+            .unwrap();
     }
     // A repeated append changes nothing.
-    store.append_chat(&busy.id, &message(total)).await.unwrap();
+    let last = message(total);
+    store
+        .append_chat(&busy.id, &last, keep_from(total))
+        .await
+        .unwrap();
 
     let kept = store.load_room(&busy.id).await.unwrap().chat;
     assert_eq!(kept.len(), CHAT_KEPT);
