@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use hub::{Batch, Packet, Publisher, Subscription, SubscriptionEnd};
+use hub::{Packet, Publisher, Subscription, SubscriptionEnd};
 use rtmp::chunk::{encode_frame, DecoderLimits};
 use rtmp::{ServerConfig, ServerEvent, ServerSession};
 use tokio::net::TcpStream;
@@ -32,6 +32,14 @@ enum Role {
     Playing { stream_id: u32, sub: Subscription },
 }
 
+/// Why a player's loop handed control back.
+enum PlayExit {
+    /// The peer sent something: read it through the session.
+    Readable,
+    /// The subscription is over.
+    Ended(SubscriptionEnd),
+}
+
 /// Why a connection closes.
 #[derive(Debug)]
 enum Close {
@@ -46,7 +54,6 @@ enum Close {
 
 enum Step {
     Readable(io::Result<()>),
-    Batch(Result<Batch, SubscriptionEnd>),
     Timeout,
     Replaced,
     Shutdown,
@@ -102,11 +109,10 @@ impl RtmpConnection {
 
     async fn turn(&mut self, shutdown: &mut watch::Receiver<bool>) -> Result<(), Close> {
         self.flush().await?;
-        // Players have no session deadline; skip asking on their hot path.
-        let deadline = match self.role {
-            Role::Playing { .. } => None,
-            _ => self.session.poll_timeout(),
-        };
+        if let Role::Playing { .. } = self.role {
+            return self.play(shutdown).await;
+        }
+        let deadline = self.session.poll_timeout();
         let step = tokio::select! {
             readable = self.socket.readable() => Step::Readable(readable),
             step = role_step(&mut self.role) => step,
@@ -119,7 +125,6 @@ impl RtmpConnection {
                 self.read_input()?;
                 self.handle_events().await
             }
-            Step::Batch(batch) => self.play_batch(batch).await,
             Step::Timeout => self
                 .session
                 .handle_timeout(Instant::now())
@@ -235,32 +240,38 @@ impl RtmpConnection {
         publisher.send(frame).await.map_err(|_| Close::Replaced)
     }
 
-    async fn play_batch(&mut self, batch: Result<Batch, SubscriptionEnd>) -> Result<(), Close> {
+    /// A player's turns: batches out until the peer sends something, the
+    /// subscription ends or the server stops. Players have no session
+    /// deadline, so the hot path asks the session nothing.
+    async fn play(&mut self, shutdown: &mut watch::Receiver<bool>) -> Result<(), Close> {
         let Role::Playing { stream_id, sub } = &mut self.role else {
             return Ok(());
         };
         let stream_id = *stream_id;
-        let ended = match batch {
-            Ok(first) => {
-                let chunk_size = self.session.outgoing_chunk_size();
-                let shared = stream_id == SHARED_STREAM_ID
-                    && usize::try_from(chunk_size).ok() == Some(self.live.config.rtmp_chunk_size);
-                let encode = |p: &Packet| encode_for_player(p, stream_id, chunk_size, shared);
-                let ended = writer::gather(first, sub, &mut self.out, &encode);
-                self.write_out().await?;
-                ended
+        let chunk_size = self.session.outgoing_chunk_size();
+        let shared = stream_id == SHARED_STREAM_ID
+            && usize::try_from(chunk_size).ok() == Some(self.live.config.rtmp_chunk_size);
+        let encode = |p: &Packet| encode_for_player(p, stream_id, chunk_size, shared);
+        let player = Player {
+            socket: &self.socket,
+            sub,
+            out: &mut self.out,
+            timeout: self.live.config.write_timeout,
+        };
+        match player.run(&encode, shutdown).await? {
+            PlayExit::Readable => {
+                self.read_input()?;
+                self.handle_events().await
             }
-            Err(end) => Some(end),
-        };
-        let Some(end) = ended else {
-            return Ok(());
-        };
-        if end == SubscriptionEnd::StreamEnded {
-            let _ = self.session.end_play(stream_id);
-            self.flush().await?;
+            PlayExit::Ended(end) => {
+                if end == SubscriptionEnd::StreamEnded {
+                    let _ = self.session.end_play(stream_id);
+                    self.flush().await?;
+                }
+                self.role = Role::None;
+                Err(Close::Viewer(PumpEnd::Subscription(end)))
+            }
         }
-        self.role = Role::None;
-        Err(Close::Viewer(PumpEnd::Subscription(end)))
     }
 
     /// Writes what the session queued (handshake, replies, control).
@@ -273,7 +284,7 @@ impl RtmpConnection {
 
     async fn write_out(&mut self) -> Result<(), Close> {
         let timeout = self.live.config.write_timeout;
-        writer::write_all_vectored(&mut self.socket, &mut self.out, timeout)
+        writer::write_socket(&self.socket, &mut self.out, timeout)
             .await
             .map_err(Close::Viewer)
     }
@@ -295,6 +306,50 @@ impl RtmpConnection {
     }
 }
 
+/// What a player's loop borrows from its connection.
+struct Player<'a> {
+    socket: &'a TcpStream,
+    sub: &'a mut Subscription,
+    out: &'a mut Vec<Bytes>,
+    timeout: std::time::Duration,
+}
+
+impl Player<'_> {
+    /// The shutdown and readiness waits live across batches: each wake
+    /// costs one receive from the ring and one write.
+    async fn run(
+        self,
+        encode: &impl Fn(&Packet) -> Bytes,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> Result<PlayExit, Close> {
+        let stop = stopped(shutdown);
+        let readable = self.socket.readable();
+        tokio::pin!(stop, readable);
+        loop {
+            let batch = tokio::select! {
+                biased;
+                () = &mut stop => return Err(Close::Shutdown),
+                ready = &mut readable => {
+                    ready.map_err(Close::Io)?;
+                    return Ok(PlayExit::Readable);
+                }
+                batch = self.sub.next() => batch,
+            };
+            let first = match batch {
+                Ok(first) => first,
+                Err(end) => return Ok(PlayExit::Ended(end)),
+            };
+            let ended = writer::gather(first, self.sub, self.out, encode);
+            writer::write_socket(self.socket, self.out, self.timeout)
+                .await
+                .map_err(Close::Viewer)?;
+            if let Some(end) = ended {
+                return Ok(PlayExit::Ended(end));
+            }
+        }
+    }
+}
+
 fn encode_for_player(packet: &Packet, stream_id: u32, chunk_size: u32, shared: bool) -> Bytes {
     let encode = |frame: &media::Frame| {
         encode_frame(frame, stream_id, chunk_size).unwrap_or_else(|e| {
@@ -309,15 +364,14 @@ fn encode_for_player(packet: &Packet, stream_id: u32, chunk_size: u32, shared: b
     }
 }
 
-/// What the role waits for: a player's next batch, or a publisher's takeover.
+/// What a publisher waits for besides its socket: a takeover.
 async fn role_step(role: &mut Role) -> Step {
     match role {
-        Role::Playing { sub, .. } => Step::Batch(sub.next().await),
         Role::Publishing { publisher, .. } => {
             publisher.replaced().await;
             Step::Replaced
         }
-        Role::None => std::future::pending().await,
+        Role::Playing { .. } | Role::None => std::future::pending().await,
     }
 }
 
