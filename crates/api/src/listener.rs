@@ -3,12 +3,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ConnectInfo;
-use axum::Extension;
+use hyper::body::Incoming;
+use hyper::Request;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use live::Live;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Semaphore};
+use tower::ServiceExt;
 
 /// Limits of the HTTP listener.
 #[derive(Debug, Clone)]
@@ -71,44 +73,54 @@ struct Connection {
 }
 
 impl Connection {
-    async fn run(mut self, socket: TcpStream, peer: SocketAddr) {
+    async fn run(self, socket: TcpStream, peer: SocketAddr) {
         let _ = socket.set_nodelay(true);
         let protocol = match tokio::time::timeout(self.timeout, sniff(&socket)).await {
             Ok(Some(protocol)) => protocol,
             _ => return,
         };
-        let router = self.router.clone().layer(Extension(ConnectInfo(peer)));
-        let service = TowerToHyperService::new(router);
-        let io = TokioIo::new(socket);
         match protocol {
-            Protocol::Flv => self.serve_flv(io.into_inner(), peer).await,
-            Protocol::Http2 => {
-                let conn = hyper::server::conn::http2::Builder::new(TokioExecutor::new())
-                    .timer(TokioTimer::new())
-                    .keep_alive_interval(Some(Duration::from_secs(30)))
-                    .serve_connection(io, service);
-                tokio::pin!(conn);
-                tokio::select! {
-                    result = conn.as_mut() => ended(peer, result),
-                    _ = stopped(&mut self.shutdown) => {
-                        conn.as_mut().graceful_shutdown();
-                        let _ = tokio::time::timeout(Duration::from_secs(5), conn).await;
-                    }
+            Protocol::Flv => self.serve_flv(socket, peer).await,
+            Protocol::Http1 => self.serve_http(socket, peer, false).await,
+            Protocol::Http2 => self.serve_http(socket, peer, true).await,
+        }
+    }
+
+    async fn serve_http(mut self, socket: TcpStream, peer: SocketAddr, http2: bool) {
+        // Each request learns the peer's address; the router itself is
+        // shared, not rebuilt per connection.
+        let service = TowerToHyperService::new(self.router.clone().map_request(
+            move |mut request: Request<Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                request
+            },
+        ));
+        let io = TokioIo::new(socket);
+        if http2 {
+            let conn = hyper::server::conn::http2::Builder::new(TokioExecutor::new())
+                .timer(TokioTimer::new())
+                .keep_alive_interval(Some(Duration::from_secs(30)))
+                .serve_connection(io, service);
+            tokio::pin!(conn);
+            tokio::select! {
+                result = conn.as_mut() => ended(peer, result),
+                _ = stopped(&mut self.shutdown) => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = tokio::time::timeout(Duration::from_secs(5), conn).await;
                 }
             }
-            Protocol::Http1 => {
-                let conn = hyper::server::conn::http1::Builder::new()
-                    .timer(TokioTimer::new())
-                    .header_read_timeout(self.timeout)
-                    .serve_connection(io, service)
-                    .with_upgrades();
-                tokio::pin!(conn);
-                tokio::select! {
-                    result = conn.as_mut() => ended(peer, result),
-                    _ = stopped(&mut self.shutdown) => {
-                        conn.as_mut().graceful_shutdown();
-                        let _ = tokio::time::timeout(Duration::from_secs(5), conn).await;
-                    }
+        } else {
+            let conn = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(self.timeout)
+                .serve_connection(io, service)
+                .with_upgrades();
+            tokio::pin!(conn);
+            tokio::select! {
+                result = conn.as_mut() => ended(peer, result),
+                _ = stopped(&mut self.shutdown) => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = tokio::time::timeout(Duration::from_secs(5), conn).await;
                 }
             }
         }
