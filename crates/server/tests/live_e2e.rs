@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use support::{api, decode, probe, publish, Server, KEY, STREAM};
+use support::{api, decode, probe, publish, Backend, Server, KEY, STREAM};
 
 fn assert_h264_aac(url: &str) {
     let probe = probe(url);
@@ -250,8 +250,23 @@ fn sigterm_stops_the_server_cleanly() {
 }
 
 #[test]
-fn room_members_see_their_stream_go_live_gain_viewers_and_end() {
-    let server = Server::start(&[]);
+fn room_members_see_their_stream_go_live_gain_viewers_and_end_on_sqlite() {
+    room_members_see_their_stream_go_live_gain_viewers_and_end(Backend::Sqlite);
+}
+
+#[test]
+fn room_members_see_their_stream_go_live_gain_viewers_and_end_on_postgres() {
+    room_members_see_their_stream_go_live_gain_viewers_and_end(Backend::Postgres);
+}
+
+fn room_members_see_their_stream_go_live_gain_viewers_and_end(backend: Backend) {
+    let server = Server::start_on(backend, &[]);
+    let sqlite_file = server.data_dir().join("synctv.db");
+    assert_eq!(
+        sqlite_file.exists(),
+        backend == Backend::Sqlite,
+        "the backend asked for"
+    );
     let token = api::register(server.http, "host");
     let body = serde_json::json!({"name": "live room"});
     let (status, room) = api::call(server.http, "POST", "/api/v1/rooms", Some(&token), &body);
@@ -307,8 +322,17 @@ fn room_members_see_their_stream_go_live_gain_viewers_and_end() {
 }
 
 #[test]
-fn the_stream_of_a_room_with_a_password_plays_only_with_a_play_token() {
-    let server = Server::start(&[]);
+fn the_stream_of_a_room_with_a_password_plays_only_with_a_play_token_on_sqlite() {
+    the_stream_of_a_room_with_a_password_plays_only_with_a_play_token(Backend::Sqlite);
+}
+
+#[test]
+fn the_stream_of_a_room_with_a_password_plays_only_with_a_play_token_on_postgres() {
+    the_stream_of_a_room_with_a_password_plays_only_with_a_play_token(Backend::Postgres);
+}
+
+fn the_stream_of_a_room_with_a_password_plays_only_with_a_play_token(backend: Backend) {
+    let server = Server::start_on(backend, &[]);
     let token = api::register(server.http, "host");
     let body = serde_json::json!({"name": "private", "password": "sesame"});
     let (status, room) = api::call(server.http, "POST", "/api/v1/rooms", Some(&token), &body);

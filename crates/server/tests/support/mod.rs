@@ -10,6 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub mod api;
+pub mod postgres;
+
+pub use postgres::Backend;
 
 pub const KEY: &str = "test-key-1";
 pub const STREAM: &str = "show";
@@ -21,12 +24,23 @@ pub struct Server {
     pub rtmp: SocketAddr,
     logs: Arc<Mutex<Vec<String>>>,
     _data: TempDir,
+    /// Dropped after the process is killed (fields drop after `drop`).
+    _database: Option<postgres::PgDatabase>,
 }
 
 impl Server {
     /// Starts synctv with the test key and any extra `SYNCTV_…` variables.
     pub fn start(env: &[(&str, &str)]) -> Server {
+        Server::start_on(Backend::Sqlite, env)
+    }
+
+    /// [`Server::start`] on the given storage backend.
+    pub fn start_on(backend: Backend, env: &[(&str, &str)]) -> Server {
         let data = TempDir::new("server");
+        let database = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(postgres::PgDatabase::create("server")),
+        };
         let keys = format!(r#"[{{stream = "{STREAM}", key = "{KEY}"}}]"#);
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_synctv"));
         cmd.args([
@@ -45,6 +59,9 @@ impl Server {
         .stderr(Stdio::inherit());
         for (k, v) in env {
             cmd.env(k, v);
+        }
+        if let Some(database) = &database {
+            cmd.arg("--database-url").arg(database.url());
         }
         let mut child = cmd.spawn().expect("start synctv");
         let stdout = child.stdout.take().unwrap();
@@ -68,6 +85,7 @@ impl Server {
             rtmp: addr_after(&up, "rtmp="),
             logs,
             _data: data,
+            _database: database,
         }
     }
 
