@@ -99,6 +99,16 @@ where
     F: FnOnce(Store) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    run_postgres_with_url(|store, _url| test(store)).await;
+}
+
+/// [`run_postgres`] for tests that also need the database's URL (to reach
+/// it without the store).
+pub(crate) async fn run_postgres_with_url<F, Fut>(test: F)
+where
+    F: FnOnce(Store, String) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let mut admin = maintenance().await;
     if !SWEPT.swap(true, Ordering::Relaxed) {
         drop_leftovers(&mut admin).await;
@@ -108,10 +118,11 @@ where
         .execute(format!("CREATE DATABASE \"{name}\"").as_str())
         .await
         .expect("create a test database");
-    let opened = Store::open_postgres(&format!("{}/{name}", server_url())).await;
+    let url = format!("{}/{name}", server_url());
+    let opened = Store::open_postgres(&url).await;
     let outcome = match opened {
         Ok(store) => {
-            let outcome = tokio::spawn(test(store.clone())).await;
+            let outcome = tokio::spawn(test(store.clone(), url)).await;
             store.close().await;
             Some(outcome)
         }
