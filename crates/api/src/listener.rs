@@ -127,7 +127,7 @@ impl Connection {
     }
 
     async fn serve_flv(mut self, socket: TcpStream, peer: SocketAddr) {
-        live::limit_send_buffer(&socket, self.live.config.viewer_send_buffer);
+        live::tune_viewer_socket(&socket, &self.live.config);
         tokio::select! {
             _ = live::serve_flv(self.live, socket, peer) => {}
             _ = stopped(&mut self.shutdown) => {}

@@ -51,6 +51,11 @@ pub struct LiveConfig {
     /// Kernel send buffer of each viewer's socket (0: the kernel's own
     /// autotuning, which may grow to megabytes per stalled viewer).
     pub viewer_send_buffer: usize,
+    /// `TCP_NODELAY` on viewer sockets: each batch leaves at once (lowest
+    /// delay). Off, the kernel may hold a small write until the previous
+    /// one is acknowledged (Nagle), which merges segments for viewers that
+    /// read in bursts: less CPU, more delay (see docs/benchmarks.md).
+    pub viewer_nodelay: bool,
 }
 
 impl Default for LiveConfig {
@@ -66,6 +71,7 @@ impl Default for LiveConfig {
             hls_target: Duration::from_secs(2),
             hls_window: 6,
             viewer_send_buffer: 1024 * 1024,
+            viewer_nodelay: true,
         }
     }
 }
@@ -97,14 +103,18 @@ impl Live {
     }
 }
 
-/// Caps the kernel send buffer of a viewer's socket, so a viewer that stops
-/// reading is noticed (its writes block) and holds bounded kernel memory.
-pub fn limit_send_buffer<S: std::os::fd::AsFd>(socket: &S, bytes: usize) {
-    if bytes == 0 {
-        return;
+/// Sets a viewer's socket up once it plays: its kernel send buffer is
+/// capped, so a viewer that stops reading is noticed (its writes block)
+/// and holds bounded kernel memory, and `TCP_NODELAY` is as configured.
+pub fn tune_viewer_socket<S: std::os::fd::AsFd>(socket: &S, config: &LiveConfig) {
+    let socket = socket2::SockRef::from(socket);
+    if config.viewer_send_buffer > 0 {
+        if let Err(e) = socket.set_send_buffer_size(config.viewer_send_buffer) {
+            tracing::debug!("cannot set a viewer's send buffer: {e}");
+        }
     }
-    if let Err(e) = socket2::SockRef::from(socket).set_send_buffer_size(bytes) {
-        tracing::debug!("cannot set a viewer's send buffer: {e}");
+    if let Err(e) = socket.set_tcp_nodelay(config.viewer_nodelay) {
+        tracing::debug!("cannot set a viewer's TCP_NODELAY: {e}");
     }
 }
 

@@ -219,7 +219,7 @@ impl RtmpConnection {
         match self.live.hub.subscribe(name, wait).await {
             Ok(sub) => {
                 let _ = self.session.accept_play(stream_id);
-                crate::limit_send_buffer(&self.socket, self.live.config.viewer_send_buffer);
+                crate::tune_viewer_socket(&self.socket, &self.live.config);
                 tracing::debug!(peer = %self.peer, stream = name, "RTMP player joined");
                 self.role = Role::Playing { stream_id, sub };
                 Ok(())

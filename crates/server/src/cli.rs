@@ -31,6 +31,7 @@ A variable names a file key upper-cased, sections joined by '__':
   [live] idle_timeout_secs      SYNCTV_LIVE__IDLE_TIMEOUT_SECS     30
   [live] viewer_write_timeout_secs SYNCTV_LIVE__VIEWER_WRITE_TIMEOUT_SECS 30
   [live] viewer_send_buffer_bytes SYNCTV_LIVE__VIEWER_SEND_BUFFER_BYTES 1048576
+  [live] viewer_nodelay         SYNCTV_LIVE__VIEWER_NODELAY        true
 
 Publish with rtmp://HOST:1935/live/{key}; watch stream S at
 http://HOST:8080/flv/S.flv, http://HOST:8080/hls/S/index.m3u8 or

@@ -93,6 +93,8 @@ pub(crate) struct LiveSection {
     pub(crate) viewer_write_timeout_secs: f64,
     /// Kernel send buffer per viewer socket, bytes (0: kernel autotuning).
     pub(crate) viewer_send_buffer_bytes: usize,
+    /// `TCP_NODELAY` on viewer sockets (false: Nagle merges small writes).
+    pub(crate) viewer_nodelay: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -134,6 +136,7 @@ impl Default for LiveSection {
             idle_timeout_secs: 30.0,
             viewer_write_timeout_secs: 30.0,
             viewer_send_buffer_bytes: 1024 * 1024,
+            viewer_nodelay: true,
         }
     }
 }
@@ -292,6 +295,7 @@ mod tests {
             Some(&file),
             env(&[
                 ("SYNCTV_LIVE__HLS_WINDOW", "8"),
+                ("SYNCTV_LIVE__VIEWER_NODELAY", "false"),
                 ("SYNCTV_DATA_DIR", "/tmp/x"),
                 ("HOME", "/root"),
             ]),
@@ -299,6 +303,7 @@ mod tests {
         .unwrap();
         assert_eq!(config.http_addr.port(), 9000);
         assert_eq!(config.live.hls_window, 8);
+        assert!(!config.live.viewer_nodelay);
         assert_eq!(config.data_dir, PathBuf::from("/tmp/x"));
         assert_eq!(config.live.keys[0].key, "k1");
     }

@@ -115,6 +115,7 @@ fn live_config(config: &Config) -> live::LiveConfig {
         hls_target: secs(l.hls_target_secs),
         hls_window: l.hls_window,
         viewer_send_buffer: l.viewer_send_buffer_bytes,
+        viewer_nodelay: l.viewer_nodelay,
     }
 }
 

@@ -54,6 +54,15 @@ fn ffmpeg_publishes_and_flv_hls_and_rtmp_viewers_decode_it() {
 }
 
 #[test]
+fn viewers_play_with_nagle_left_on() {
+    let server = Server::start(&[("SYNCTV_LIVE__VIEWER_NODELAY", "false")]);
+    let _publisher = publish(&server.publish_url(KEY), 30, &[]);
+    assert!(server.wait_for_log(&["publish", STREAM], Duration::from_secs(15)));
+    assert_decodes(&server.flv_url(STREAM), 3);
+    assert_decodes(&server.rtmp_play_url(STREAM), 3);
+}
+
+#[test]
 fn rtmpdump_plays_what_ffmpeg_publishes() {
     let server = Server::start(&[]);
     let _publisher = publish(&server.publish_url(KEY), 30, &[]);
