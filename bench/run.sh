@@ -23,6 +23,7 @@
 #   READY_TIMEOUT=30 SERVER_CPU=0 CLIENT_CPU=1
 #   BENCH_SYNCTV_BIN default <repo>/target/release/synctv (built if missing)
 #   BENCH_SYNCTV_VERSION  recorded version (default: git describe of the repo)
+#   BENCH_SYNCTV_ENV      space-separated SYNCTV_…=value settings for the server
 #   (not SYNCTV_*: synctv reads every SYNCTV_* variable as configuration)
 #   XIU_BIN          default /tmp/xiu-install/bin/xiu
 #   NGINX_BIN        default nginx
@@ -33,7 +34,7 @@ set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$BENCH/.." && pwd)"
 if [[ $# -ne 4 ]]; then
-  sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 SERVER="$1" PROTO="$2" N="$3" DURATION="$4"
@@ -115,6 +116,8 @@ case "$SERVER" in
     ENV_ARGS=()
     for var in $(compgen -e | grep '^SYNCTV_' || true); do ENV_ARGS+=(-u "$var"); done
     ENV_ARGS+=("SYNCTV_LIVE__KEYS=[{stream = \"bench\", key = \"bench\"}]" "SYNCTV_LOG=warn")
+    # Settings for this run only, e.g. BENCH_SYNCTV_ENV="SYNCTV_LIVE__VIEWER_NODELAY=false".
+    for setting in ${BENCH_SYNCTV_ENV:-}; do ENV_ARGS+=("$setting"); done
     CMD=("$SYNCTV_BIN" --http-addr 127.0.0.1:8080 --rtmp-addr "127.0.0.1:$RTMP_PORT" --data-dir "$RUN/data")
     FLV_URL="http://127.0.0.1:8080/flv/bench.flv"
     HLS_URL="http://127.0.0.1:8080/hls/bench/index.m3u8"
