@@ -353,3 +353,54 @@ fn a_restored_clock_on_a_missing_item_is_reset() {
     assert_eq!(restored.clock().item, None);
     assert!(!restored.clock().playing);
 }
+
+#[test]
+fn every_playback_command_needs_the_control_permission() {
+    use crate::command::SetPermissions;
+    use crate::permission::Permissions;
+
+    let mut t = TestRoom::new();
+    t.join(ALICE);
+    let id = t.add(CREATOR, Some(600_000));
+    t.run(
+        CREATOR,
+        SetCurrent {
+            id,
+            request_id: rid("c"),
+        },
+    )
+    .unwrap();
+    t.run(
+        CREATOR,
+        Pause {
+            request_id: rid("p"),
+        },
+    )
+    .unwrap();
+    let chat_only = SetPermissions {
+        user: ALICE,
+        permissions: Some(Permissions::CHAT),
+    };
+    t.run(CREATOR, chat_only).unwrap();
+    t.events();
+    let before = t.clock();
+    let denied = Err(RoomError::PermissionDenied {
+        needed: Permissions::CONTROL_PLAYBACK,
+    });
+    let play = Play {
+        request_id: rid("a1"),
+    };
+    assert_eq!(t.run(ALICE, play), denied);
+    let seek = Seek {
+        position_ms: 90_000,
+        request_id: rid("a2"),
+    };
+    assert_eq!(t.run(ALICE, seek), denied);
+    let rate = SetRate {
+        rate: Rate::from_milli(2000).unwrap(),
+        request_id: rid("a3"),
+    };
+    assert_eq!(t.run(ALICE, rate), denied);
+    assert_eq!(t.clock(), before, "nothing moved");
+    assert!(t.events().is_empty(), "nothing was told");
+}
