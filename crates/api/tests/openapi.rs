@@ -231,6 +231,42 @@ fn every_operation_says_who_may_call_it_and_how_it_fails() {
     }
 }
 
+/// The operations that can answer 429: joining (a password attempt shares
+/// the login budget) and every room command sent over HTTP (the room's
+/// control pace).
+const RATE_LIMITED: [(&str, &str); 15] = [
+    ("post", "/api/v1/auth/register"),
+    ("post", "/api/v1/auth/login"),
+    ("post", "/api/v1/rooms/{id}/join"),
+    ("patch", "/api/v1/rooms/{id}"),
+    ("post", "/api/v1/rooms/{id}/playlist"),
+    ("delete", "/api/v1/rooms/{id}/playlist"),
+    ("put", "/api/v1/rooms/{id}/playlist/current"),
+    ("patch", "/api/v1/rooms/{id}/playlist/{item}"),
+    ("delete", "/api/v1/rooms/{id}/playlist/{item}"),
+    ("post", "/api/v1/rooms/{id}/playlist/{item}/move"),
+    ("post", "/api/v1/rooms/{id}/members/{user}/kick"),
+    ("post", "/api/v1/rooms/{id}/members/{user}/ban"),
+    ("delete", "/api/v1/rooms/{id}/members/{user}/ban"),
+    ("put", "/api/v1/rooms/{id}/members/{user}/role"),
+    ("put", "/api/v1/rooms/{id}/members/{user}/permissions"),
+];
+
+#[test]
+fn rate_limited_operations_document_429() {
+    let doc = document();
+    for (method, path) in RATE_LIMITED {
+        let response = &doc["paths"][path][method]["responses"]["429"];
+        assert_eq!(
+            documented_codes(response),
+            Some(vec!["rate_limited"]),
+            "{method} {path}"
+        );
+    }
+    let ready = &doc["paths"]["/readyz"]["get"]["responses"]["503"];
+    assert_eq!(documented_codes(ready), Some(vec!["unavailable"]));
+}
+
 /// Calls every documented operation (JSON `{}` as the body), as `token`
 /// with room `room` in the path: each reaches its handler, not the
 /// router's fallback, and answers with a status, and for errors a code,

@@ -71,6 +71,19 @@ async fn health_endpoints_answer() {
 }
 
 #[tokio::test]
+async fn readiness_is_a_json_503_when_storage_does_not_answer() {
+    let store = store::Store::open_sqlite_memory().await.unwrap();
+    let app = api::router(api::AppState::new(live(), store.clone()));
+    store.close().await;
+    let request = Request::get("/readyz").body(Body::empty()).unwrap();
+    let response = app.oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    let body = String::from_utf8_lossy(&body);
+    assert!(body.contains(r#""code":"unavailable""#), "{body}");
+}
+
+#[tokio::test]
 async fn a_playlist_is_served_uncached_with_its_content_type_and_cors() {
     let live = live();
     let _publisher = publish_audio(&live, "s").await;
