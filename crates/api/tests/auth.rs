@@ -79,9 +79,8 @@ on_both_backends!(
     login_checks_the_password_and_logout_revokes_the_session
 );
 
-#[tokio::test]
-async fn bad_bodies_are_json_errors_never_500s() {
-    let app = app(Store::open_sqlite_memory().await.unwrap());
+async fn bad_bodies_are_json_errors_never_500s(store: Store) {
+    let app = app(store);
     let cases: Vec<(Request<Body>, StatusCode, &str)> = vec![
         (
             Request::post("/api/v1/auth/register")
@@ -140,10 +139,10 @@ async fn bad_bodies_are_json_errors_never_500s() {
     }
     assert_eq!(call(&app, me("garbage")).await.0, StatusCode::UNAUTHORIZED);
 }
+on_both_backends!(bad_bodies, bad_bodies_are_json_errors_never_500s);
 
-#[tokio::test]
-async fn login_attempts_are_rate_limited() {
-    let app = app(Store::open_sqlite_memory().await.unwrap());
+async fn login_attempts_are_rate_limited(store: Store) {
+    let app = app(store);
     let attempt = || {
         post(
             "/api/v1/auth/login",
@@ -162,3 +161,4 @@ async fn login_attempts_are_rate_limited() {
     );
     assert_eq!(statuses[11], StatusCode::TOO_MANY_REQUESTS);
 }
+on_both_backends!(login_rate_limit, login_attempts_are_rate_limited);

@@ -310,15 +310,17 @@ async fn call_every_operation(app: &axum::Router, token: Option<&str>, room: &st
     }
 }
 
-#[tokio::test]
-async fn every_operation_answers_a_stranger_as_documented() {
-    let app = app(Store::open_sqlite_memory().await.unwrap());
+async fn every_operation_answers_a_stranger_as_documented(store: Store) {
+    let app = app(store);
     call_every_operation(&app, None, "r1").await;
 }
+on_both_backends!(
+    stranger_sweep,
+    every_operation_answers_a_stranger_as_documented
+);
 
-#[tokio::test]
-async fn every_operation_answers_a_room_creator_as_documented() {
-    let app = app(Store::open_sqlite_memory().await.unwrap());
+async fn every_operation_answers_a_room_creator_as_documented(store: Store) {
+    let app = app(store);
     let token = token_for(&app, "ann").await;
     let request = Request::post("/api/v1/rooms")
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
@@ -329,3 +331,7 @@ async fn every_operation_answers_a_room_creator_as_documented() {
     assert_eq!(status, StatusCode::CREATED, "{room}");
     call_every_operation(&app, Some(&token), room["id"].as_str().unwrap()).await;
 }
+on_both_backends!(
+    creator_sweep,
+    every_operation_answers_a_room_creator_as_documented
+);

@@ -114,9 +114,8 @@ async fn only_members_allowed_to_go_live_see_the_key(store: Store) {
 }
 on_both_backends!(publish_url, only_members_allowed_to_go_live_see_the_key);
 
-#[tokio::test]
-async fn bad_room_requests_are_clear_errors() {
-    let app = app(Store::open_sqlite_memory().await.unwrap());
+async fn bad_room_requests_are_clear_errors(store: Store) {
+    let app = app(store);
     let token = token_for(&app, "host").await;
     let (status, body, _) = call(&app, create(&token, json!({"name": ""}))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
@@ -138,3 +137,4 @@ async fn bad_room_requests_are_clear_errors() {
         (StatusCode::BAD_REQUEST, Some("bad_request"))
     );
 }
+on_both_backends!(bad_requests, bad_room_requests_are_clear_errors);
