@@ -448,3 +448,58 @@ on_both_backends!(
     bad_frames,
     bad_frames_get_clear_errors_and_keep_the_connection
 );
+
+fn short_timeouts() -> api::RoomsConfig {
+    api::RoomsConfig {
+        join_timeout: std::time::Duration::from_millis(300),
+        silence_timeout: std::time::Duration::from_millis(1500),
+        ..api::RoomsConfig::default()
+    }
+}
+
+async fn a_connection_that_never_joins_is_dropped(store: Store) {
+    let server = Server::start(store, short_timeouts()).await;
+    let host = server.user("host").await;
+    let room = server.room(&host, json!({"name": "waiting"})).await;
+    let mut idle = Client::ws(&server, &room, Some(&host), false).await;
+    assert!(idle.next_until_closed().await, "closed without a join");
+}
+on_both_backends!(join_timeout, a_connection_that_never_joins_is_dropped);
+
+async fn a_silent_member_is_dropped_even_in_a_busy_room(store: Store) {
+    let server = Server::start(store, short_timeouts()).await;
+    let host = server.user("host").await;
+    let room = server.room(&host, json!({"name": "busy"})).await;
+    let mut silent = Client::ws(&server, &room, Some(&host), false).await;
+    silent.join(None, "").await;
+    let mut talker = Client::ws(&server, &room, Some(&host), false).await;
+    talker.join(None, "").await;
+    let (done, mut stop) = tokio::sync::oneshot::channel::<()>();
+    // Chats reach the silent member more often than its silence limit.
+    let talking = tokio::spawn(async move {
+        for n in 0..40 {
+            let chat =
+                json!({"type": "chat", "text": format!("t{n}"), "request_id": format!("t{n}")});
+            talker.send(chat).await;
+            tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+            if stop.try_recv().is_ok() {
+                break;
+            }
+        }
+        talker
+    });
+    let mut chats_seen = 0;
+    while let Some(message) = silent.next().await {
+        chats_seen += usize::from(message["type"] == "chat");
+    }
+    let _ = done.send(());
+    let mut talker = talking.await.unwrap();
+    assert!(chats_seen >= 1, "the room was busy while it was silent");
+    // The talker, who speaks, is still there.
+    talker.send(json!({"type": "heartbeat"})).await;
+    talker
+        .send(json!({"type": "time_ping", "client_time_ms": 1}))
+        .await;
+    assert_eq!(talker.until("time_pong").await["client_time_ms"], 1);
+}
+on_both_backends!(silent, a_silent_member_is_dropped_even_in_a_busy_room);

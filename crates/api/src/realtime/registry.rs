@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use room::{Room, RoomLimits};
 use store::{RoomId, RoomStateRepo, Store, StoreError};
@@ -24,6 +25,11 @@ pub struct RoomsConfig {
     pub queue_messages: usize,
     /// The bounds of every room.
     pub limits: RoomLimits,
+    /// How long a new connection may take to send its `join`.
+    pub join_timeout: Duration,
+    /// How long a member may send nothing (clients send a heartbeat every
+    /// 30 s) before its connection is dropped.
+    pub silence_timeout: Duration,
 }
 
 impl Default for RoomsConfig {
@@ -31,6 +37,8 @@ impl Default for RoomsConfig {
         RoomsConfig {
             queue_messages: 512,
             limits: RoomLimits::default(),
+            join_timeout: Duration::from_secs(10),
+            silence_timeout: Duration::from_secs(95),
         }
     }
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use room::UserId;
 use store::{RoomId, RoomRepo};
 use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
 use wire::{pb, ClientMessage, Inbound, JoinRequest, ServerMessage, WireError};
 
 use super::actor::{Connect, ToRoom};
@@ -19,10 +20,6 @@ use crate::auth::now_ms;
 use crate::rate::RateLimiter;
 use crate::ApiError;
 
-/// How long a new connection may take to send its `join`.
-const JOIN_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a member may stay silent (clients send a heartbeat every 30 s).
-const SILENCE_TIMEOUT: Duration = Duration::from_secs(95);
 /// How long one message may take to be written.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long the goodbye may take before the connection is dropped.
@@ -82,7 +79,8 @@ struct Joined {
 /// Waits for `join`, checks the password and enters the room; sends the
 /// welcome (or what was missed). `None` when the connection ends here.
 async fn join<T: Transport>(transport: &mut T, ctx: &SessionContext) -> Option<Joined> {
-    let request = match tokio::time::timeout(JOIN_TIMEOUT, transport.recv()).await {
+    let join_timeout = ctx.rooms.config().join_timeout;
+    let request = match tokio::time::timeout(join_timeout, transport.recv()).await {
         Ok(Some(Ok(message))) => match Inbound::try_from(message) {
             Ok(Inbound::Join(request)) => request,
             Ok(_) => {
@@ -203,6 +201,9 @@ async fn drive<T: Transport>(
         mut closed,
         mut last_seq,
     } = joined;
+    // Only what the client sends counts: a busy room keeps no dead client.
+    let silence = ctx.rooms.config().silence_timeout;
+    let mut heard_until = Instant::now() + silence;
     loop {
         let out = tokio::select! {
             biased;
@@ -211,10 +212,10 @@ async fn drive<T: Transport>(
                 Some(message) => message,
                 None => return None,
             },
-            incoming = tokio::time::timeout(SILENCE_TIMEOUT, transport.recv()) => {
-                let Ok(Some(incoming)) = incoming else {
-                    return None;
-                };
+            () = tokio::time::sleep_until(heard_until) => return None,
+            incoming = transport.recv() => {
+                let incoming = incoming?;
+                heard_until = Instant::now() + silence;
                 match on_message(ctx, conn, incoming, last_seq).await {
                     Some(reply) => reply,
                     None => continue,
