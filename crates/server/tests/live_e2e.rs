@@ -323,6 +323,18 @@ fn room_members_see_their_stream_go_live_gain_viewers_and_end(backend: Backend) 
         m["type"] == "viewer_count" && m["viewers"] == 1
     });
     assert!(counted.is_some(), "the room is told how many watch");
+    let none = serde_json::Value::Null;
+    let (_, got) = api::call(
+        server.http,
+        "GET",
+        &format!("/api/v1/rooms/{room}"),
+        None,
+        &none,
+    );
+    assert_eq!(got["live_viewers"], 1, "{got}");
+    let (_, listed) = api::call(server.http, "GET", "/api/v1/rooms", None, &none);
+    let listed = listed.to_string();
+    assert!(listed.contains(r#""live_viewers":1"#), "{listed}");
 
     drop(viewer);
     let _ = publisher.0.kill();
