@@ -162,3 +162,30 @@ async fn login_attempts_are_rate_limited(store: Store) {
     assert_eq!(statuses[11], StatusCode::TOO_MANY_REQUESTS);
 }
 on_both_backends!(login_rate_limit, login_attempts_are_rate_limited);
+
+async fn register_attempts_are_rate_limited_even_when_they_fail(store: Store) {
+    let app = app(store);
+    let mut answers = Vec::new();
+    for n in 0..11 {
+        let body = json!({"username": format!("user{n}"), "password": "short"});
+        let (status, body, _) = call(&app, post("/api/v1/auth/register", body)).await;
+        answers.push((status, body["error"]["code"].as_str().map(str::to_owned)));
+    }
+    let refused = (StatusCode::BAD_REQUEST, Some("invalid_password".to_owned()));
+    assert!(answers[..10].iter().all(|a| *a == refused), "{answers:?}");
+    let limited = (
+        StatusCode::TOO_MANY_REQUESTS,
+        Some("rate_limited".to_owned()),
+    );
+    assert_eq!(answers[10], limited);
+    let (status, _) = register(&app, "ada").await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a good one waits too"
+    );
+}
+on_both_backends!(
+    register_rate_limit,
+    register_attempts_are_rate_limited_even_when_they_fail
+);

@@ -356,3 +356,106 @@ async fn site_admins_ban_accounts(store: Store) {
     );
 }
 on_both_backends!(admin, site_admins_ban_accounts);
+
+/// Creates a room as `caller`; its base URI (`/api/v1/rooms/{id}`).
+async fn new_room(caller: &Caller<'_>, name: &str) -> String {
+    let (status, room) = caller
+        .send("POST", "/api/v1/rooms", Some(json!({"name": name})))
+        .await;
+    assert_eq!(status, 201, "{room}");
+    format!("/api/v1/rooms/{}", room["id"].as_str().unwrap())
+}
+
+fn item_ids(playlist: &Value) -> Vec<u64> {
+    playlist["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_u64().unwrap())
+        .collect()
+}
+
+async fn items_are_deleted_by_their_adder_or_with_delete_item(store: Store) {
+    let app = app(store);
+    let tokens = [token_for(&app, "host").await, token_for(&app, "ann").await];
+    let [host, ann] = tokens.each_ref().map(|token| Caller { app: &app, token });
+    let base = new_room(&host, "r").await;
+    let playlist = format!("{base}/playlist");
+    ann.send("POST", &format!("{base}/join"), Some(json!({})))
+        .await;
+    for (who, n) in [(&host, 1), (&host, 2), (&ann, 3)] {
+        let url = format!("https://media.test/{n}.mp4");
+        let added = who.send("POST", &playlist, Some(json!({"url": url}))).await;
+        assert_eq!(added.0, 201, "{}", added.1);
+    }
+
+    // Members lack delete_item: they delete only what they added.
+    assert_eq!(
+        code(&ann.send("DELETE", &format!("{playlist}/1"), None).await),
+        (403, "permission_denied")
+    );
+    let own = ann.send("DELETE", &format!("{playlist}/3"), None).await;
+    assert_eq!(own.0, 200, "{}", own.1);
+    assert_eq!(
+        code(&ann.send("DELETE", &playlist, None).await),
+        (403, "permission_denied"),
+        "clearing needs delete_item"
+    );
+    let deleted = host.send("DELETE", &format!("{playlist}/1"), None).await;
+    assert_eq!(deleted.0, 200, "{}", deleted.1);
+    assert!(deleted.1["applied_seq"].as_u64().unwrap() > own.1["applied_seq"].as_u64().unwrap());
+    assert_eq!(item_ids(&ann.get(&playlist).await.1), [2]);
+}
+on_both_backends!(
+    delete_items,
+    items_are_deleted_by_their_adder_or_with_delete_item
+);
+
+async fn a_site_admin_deletes_anyones_room_but_never_bans_itself(store: Store) {
+    let app = app(store);
+    let tokens = [token_for(&app, "admin").await, token_for(&app, "ann").await];
+    let [admin, ann] = tokens.each_ref().map(|token| Caller { app: &app, token });
+    let base = new_room(&ann, "ann's room").await;
+    assert_eq!(admin.send("DELETE", &base, None).await.0, 204);
+    assert_eq!(code(&ann.get(&base).await), (404, "room_not_found"));
+
+    let (_, me) = admin.get("/api/v1/auth/me").await;
+    let own = format!("/api/v1/admin/users/{}/ban", me["id"].as_u64().unwrap());
+    assert_eq!(
+        code(&admin.send("POST", &own, None).await),
+        (400, "cannot_ban_self")
+    );
+    assert_eq!(admin.get("/api/v1/auth/me").await.0, 200, "still signed in");
+}
+on_both_backends!(
+    admin_rooms_and_self,
+    a_site_admin_deletes_anyones_room_but_never_bans_itself
+);
+
+async fn a_banned_account_cannot_sign_in(store: Store) {
+    let app = app(store);
+    let tokens = [token_for(&app, "admin").await, token_for(&app, "ann").await];
+    let [admin, ann] = tokens.each_ref().map(|token| Caller { app: &app, token });
+    let (_, me) = ann.get("/api/v1/auth/me").await;
+    let ban = format!("/api/v1/admin/users/{}/ban", me["id"].as_u64().unwrap());
+    assert_eq!(admin.send("POST", &ban, None).await.0, 204);
+    let login = |password: &str| {
+        common::post(
+            "/api/v1/auth/login",
+            json!({"username": "ann", "password": password}),
+        )
+    };
+    let (status, body, headers) = call(&app, login("correct horse")).await;
+    assert_eq!(
+        (status.as_u16(), body["error"]["code"].as_str()),
+        (403, Some("banned"))
+    );
+    assert!(headers.get("set-cookie").is_none(), "no session is started");
+    let (status, body, _) = call(&app, login("wrong password")).await;
+    assert_eq!(
+        (status.as_u16(), body["error"]["code"].as_str()),
+        (401, Some("bad_credentials")),
+        "a wrong password does not tell the account is banned"
+    );
+}
+on_both_backends!(banned_login, a_banned_account_cannot_sign_in);

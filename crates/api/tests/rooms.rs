@@ -111,6 +111,31 @@ async fn only_members_allowed_to_go_live_see_the_key(store: Store) {
     let (status, rotated, _) = call(&app, rotate).await;
     assert_eq!(status, StatusCode::OK);
     assert_ne!(rotated["key"].as_str().unwrap(), key);
+
+    // Members do not have go_live unless given it: no key, no rotation.
+    let join = authed(Request::post(format!("/api/v1/rooms/{id}/join")), &other)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{}"))
+        .unwrap();
+    assert_eq!(call(&app, join).await.0, StatusCode::OK);
+    let rotate = authed(
+        Request::post(format!("/api/v1/rooms/{id}/live/key/rotate")),
+        &other,
+    )
+    .body(Body::empty())
+    .unwrap();
+    let (status, body, _) = call(&app, rotate).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("permission_denied"))
+    );
+    let (status, _, _) = call(&app, get(&uri, Some(&other))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, still, _) = call(&app, get(&uri, Some(&host))).await;
+    assert_eq!(
+        still["key"], rotated["key"],
+        "the refused rotation changed nothing"
+    );
 }
 on_both_backends!(publish_url, only_members_allowed_to_go_live_see_the_key);
 
