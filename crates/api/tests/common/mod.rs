@@ -95,6 +95,28 @@ pub fn app(store: Store) -> axum::Router {
     api::router(api::AppState::new(live, store))
 }
 
+/// The router wired as the server wires it: the rooms' stream keys, play
+/// tokens for the streams of rooms with a password, and the public RTMP
+/// host if given. The live engine comes back too, to publish into.
+pub async fn app_with_live(
+    store: Store,
+    public_rtmp_host: Option<&str>,
+) -> (axum::Router, Arc<Live>) {
+    let tokens = api::PlayTokens::open(&store, 1_700_000_000_000)
+        .await
+        .unwrap();
+    let keys = api::RoomStreamKeys::new(StaticKeys::default(), store.clone(), tokens.clone());
+    let live = Live::new(
+        LiveConfig::default(),
+        hub::HubConfig::default(),
+        Arc::new(keys),
+    );
+    let state = api::AppState::new(live.clone(), store)
+        .with_rtmp(1935, public_rtmp_host.map(str::to_owned))
+        .with_play_tokens(tokens);
+    (api::router(state), live)
+}
+
 pub async fn call(
     app: &axum::Router,
     request: Request<Body>,
@@ -130,4 +152,25 @@ pub async fn token_for(app: &axum::Router, name: &str) -> String {
     let (status, value, _) = call(app, post("/api/v1/auth/register", body)).await;
     assert_eq!(status, StatusCode::CREATED, "{value}");
     value["token"].as_str().unwrap().to_owned()
+}
+
+/// Publishes 3 s of AAC audio as `name`, so the stream has a closed HLS
+/// segment; the stream lasts as long as the publisher.
+pub async fn publish_audio(live: &Arc<Live>, name: &str) -> hub::Publisher {
+    let publisher = live.hub.publish(name).await;
+    let config = bytes::Bytes::from_static(&[0xaf, 0, 0x12, 0x10]);
+    let config = media::Frame::parse(media::Track::Audio, 0, config).unwrap();
+    publisher.send(config).await.unwrap();
+    for i in 0..140 {
+        let body = bytes::Bytes::from_static(&[0xaf, 1, 0x21, 0x10, 0x04]);
+        let frame = media::Frame::parse(media::Track::Audio, i * 23, body).unwrap();
+        publisher.send(frame).await.unwrap();
+    }
+    for _ in 0..500 {
+        if live.hls.playlist(name).is_some() {
+            return publisher;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("no HLS playlist for {name}");
 }
