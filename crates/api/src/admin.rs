@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use store::{Page, UserRepo};
 
 use crate::auth::AuthUser;
-use crate::json::{ApiPath, ApiQuery};
+use crate::json::ApiQuery;
+use crate::path::ApiPath;
 use crate::{ApiError, AppState};
 
 #[derive(Debug, Serialize)]

@@ -14,6 +14,10 @@ pub enum ApiError {
     SegmentNotFound { stream: String, segment: String },
     #[error("no such route")]
     RouteNotFound,
+    /// A path segment that names nothing: not UTF-8 once decoded, or not
+    /// a number where an id is one.
+    #[error("no {} has this name or id", .0.as_str())]
+    NoSuch(crate::PathSegment),
     #[error("{message}")]
     Invalid {
         code: &'static str,
@@ -80,6 +84,7 @@ impl ApiError {
             ApiError::StreamNotFound(_) => (StatusCode::NOT_FOUND, "stream_not_found"),
             ApiError::SegmentNotFound { .. } => (StatusCode::NOT_FOUND, "segment_not_found"),
             ApiError::RouteNotFound => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::NoSuch(segment) => (StatusCode::NOT_FOUND, no_such_code(*segment)),
             ApiError::Invalid { code, .. } => (StatusCode::BAD_REQUEST, code),
             ApiError::BadBody(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
@@ -124,6 +129,17 @@ fn not_found_code(what: store::Entity) -> &'static str {
         store::Entity::Item => "item_not_found",
         store::Entity::Session => "unauthenticated",
         _ => "not_found",
+    }
+}
+
+fn no_such_code(segment: crate::PathSegment) -> &'static str {
+    use crate::PathSegment as S;
+    match segment {
+        S::Room => "room_not_found",
+        S::Item => "item_not_found",
+        S::User => "user_not_found",
+        S::Stream => "stream_not_found",
+        S::File => "segment_not_found",
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -12,6 +12,7 @@ use live::Live;
 use serde::Deserialize;
 
 use crate::json::ApiQuery;
+use crate::path::ApiPath;
 use crate::ApiError;
 
 const PLAYLIST: &str = "index.m3u8";
@@ -24,7 +25,7 @@ pub(crate) struct PlayQuery {
 
 pub(crate) async fn file(
     State(live): State<Arc<Live>>,
-    Path((stream, file)): Path<(String, String)>,
+    ApiPath((stream, file)): ApiPath<(String, String)>,
     ApiQuery(query): ApiQuery<PlayQuery>,
 ) -> Result<Response, ApiError> {
     let token = query.token.as_deref().filter(|t| !t.is_empty());

@@ -50,22 +50,3 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for
             .map_err(|rejection| ApiError::BadBody(rejection.body_text()))
     }
 }
-
-/// Like `axum::extract::Path`, but a bad path segment (an id that is not a
-/// number) is a JSON 404.
-#[derive(Debug)]
-pub(crate) struct ApiPath<T>(pub(crate) T);
-
-impl<S: Send + Sync, T: DeserializeOwned + Send> axum::extract::FromRequestParts<S> for ApiPath<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, ApiError> {
-        axum::extract::Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|axum::extract::Path(value)| ApiPath(value))
-            .map_err(|_| ApiError::RouteNotFound)
-    }
-}

@@ -2,13 +2,14 @@
 //! permissions. The room checks who may do what; kicked and banned
 //! members lose their connections.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use room::{Ban, Kick, Permissions, Role, SetPermissions, SetRole, Unban, UserId};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::AuthUser;
-use crate::json::{ApiJson, ApiPath};
+use crate::json::ApiJson;
+use crate::path::ApiPath;
 use crate::playlist::apply;
 use crate::rooms::{member_of, room_id};
 use crate::views::{Applied, MemberView};
@@ -23,7 +24,7 @@ pub(crate) struct MembersView {
 pub(crate) async fn list(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<MembersView>, ApiError> {
     let id = room_id(&id)?;
     let view = member_of(&state, &id, &user, |room, _| MembersView {

@@ -2,7 +2,7 @@
 //! the current item. Every change goes through the room, which checks the
 //! caller's permissions and tells every member.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use room::{
@@ -12,7 +12,8 @@ use room::{
 use serde::{Deserialize, Serialize};
 
 use crate::auth::AuthUser;
-use crate::json::{ApiJson, ApiPath};
+use crate::json::ApiJson;
+use crate::path::ApiPath;
 use crate::rooms::{member_of, room_id};
 use crate::views::{Applied, ItemView, PlaybackView};
 use crate::{ApiError, AppState};
@@ -26,7 +27,7 @@ pub(crate) struct PlaylistView {
 pub(crate) async fn list(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<PlaylistView>, ApiError> {
     let id = room_id(&id)?;
     let view = member_of(&state, &id, &user, |room, now| PlaylistView {
@@ -66,7 +67,7 @@ pub(crate) struct Added {
 pub(crate) async fn add(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<NewItem>,
 ) -> Result<(StatusCode, Json<Added>), ApiError> {
     let id = room_id(&id)?;
@@ -189,7 +190,7 @@ pub(crate) async fn move_item(
 pub(crate) async fn clear(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Applied>, ApiError> {
     apply(&state, &id, &user, ClearPlaylist.into()).await
 }
@@ -204,7 +205,7 @@ pub(crate) struct Current {
 pub(crate) async fn set_current(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<Current>,
 ) -> Result<Json<Applied>, ApiError> {
     let command = SetCurrent {

@@ -2,7 +2,7 @@
 //! allowed to go live), key rotation, and the play URLs (with a play token
 //! when the room has a password).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::Json;
 use room::Permissions;
@@ -10,6 +10,7 @@ use serde::Serialize;
 use store::{RoomId, StreamKeyRepo};
 
 use crate::auth::{now_ms, AuthUser};
+use crate::path::ApiPath;
 use crate::rooms::{member_of, room_id};
 use crate::{ApiError, AppState};
 
@@ -26,7 +27,7 @@ pub(crate) struct PublishUrl {
 pub(crate) async fn publish_url(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Json<PublishUrl>, ApiError> {
     let id = room_id(&id)?;
@@ -38,7 +39,7 @@ pub(crate) async fn publish_url(
 pub(crate) async fn rotate_key(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Json<PublishUrl>, ApiError> {
     let id = room_id(&id)?;
@@ -63,7 +64,7 @@ pub(crate) struct PlayUrls {
 pub(crate) async fn play_url(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Json<PlayUrls>, ApiError> {
     let id = room_id(&id)?;

@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::{Extension, Json};
 use room::{
     Actor, Join, Leave, Permissions, Role, SettingsChange, UpdateSettings, UserId, Visibility,
@@ -12,6 +12,7 @@ use store::{RoomId, RoomRepo};
 
 use crate::auth::{now_ms, AuthUser};
 use crate::json::{ApiJson, ApiQuery};
+use crate::path::ApiPath;
 use crate::rooms::{checked_password_hash, member_of, room_id, RoomView};
 use crate::views::{Applied, ChatView};
 use crate::{ApiError, AppState};
@@ -43,7 +44,7 @@ pub(crate) struct RoomChange {
 pub(crate) async fn update(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<RoomChange>,
 ) -> Result<Json<RoomView>, ApiError> {
     let id = room_id(&id)?;
@@ -122,7 +123,7 @@ pub(crate) async fn join(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<JoinBody>,
 ) -> Result<Json<Applied>, ApiError> {
     let id = room_id(&id)?;
@@ -164,7 +165,7 @@ pub(crate) struct ChatQuery {
 pub(crate) async fn chat_history(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiQuery(query): ApiQuery<ChatQuery>,
 ) -> Result<Json<Vec<ChatView>>, ApiError> {
     let id = room_id(&id)?;

@@ -3,7 +3,7 @@
 //! Everything a room does in real time goes through its realtime channel
 //! (docs/realtime.md); these routes cover what happens outside a room.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -13,6 +13,7 @@ use store::{Page, RoomId, RoomRecord, RoomRepo};
 
 use crate::auth::{now_ms, AuthUser};
 use crate::json::{ApiJson, ApiQuery};
+use crate::path::ApiPath;
 use crate::{ApiError, AppState};
 
 const MAX_PAGE: u32 = 100;
@@ -137,7 +138,7 @@ pub(crate) async fn list(
 
 pub(crate) async fn get(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<RoomView>, ApiError> {
     let record = state.store.room(&room_id(&id)?).await?;
     Ok(Json(RoomView::new(&record, None, &state)))
@@ -146,7 +147,7 @@ pub(crate) async fn get(
 pub(crate) async fn delete(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = room_id(&id)?;
     let record = state.store.room(&id).await?;

@@ -310,6 +310,66 @@ async fn call_every_operation(app: &axum::Router, token: Option<&str>, room: &st
     }
 }
 
+/// A new account's token and the id of the room it just created.
+async fn creator_with_room(app: &axum::Router) -> (String, String) {
+    let token = token_for(app, "ann").await;
+    let request = Request::post("/api/v1/rooms")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"name":"movie night"}"#))
+        .unwrap();
+    let (status, room, _) = call(app, request).await;
+    assert_eq!(status, StatusCode::CREATED, "{room}");
+    (token, room["id"].as_str().unwrap().to_owned())
+}
+
+/// `path` with each parameter filled in as in [`sample_uri`] (the room
+/// being `room`), except `bad`, which is `%FF`: not UTF-8 once decoded.
+fn uri_with_bad_segment(path: &str, room: &str, bad: &str) -> String {
+    let mut uri = path.replace(&format!("{{{bad}}}"), "%FF");
+    uri = uri.replace("{id}", room);
+    sample_uri(&uri)
+}
+
+/// Each path parameter of every documented operation, in turn, as a
+/// segment that is not UTF-8: a JSON 404 whose code the document lists,
+/// never axum's plain-text 400.
+async fn segments_that_are_not_utf8_are_documented_json_404s(store: Store) {
+    let app = app(store);
+    let (token, room) = creator_with_room(&app).await;
+    let room = room.as_str();
+    let doc = document();
+    for (method, path) in documented_operations(&doc) {
+        let names = path
+            .split('{')
+            .skip(1)
+            .map(|r| r.split('}').next().unwrap());
+        for name in names.filter(|_| path != FLV) {
+            let uri = uri_with_bad_segment(&path, room, name);
+            let request = Request::builder()
+                .method(Method::from_bytes(method.to_uppercase().as_bytes()).unwrap())
+                .uri(&uri)
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(if method == "get" { "" } else { "{}" }))
+                .unwrap();
+            let (status, body, _) = call(&app, request).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{method} {uri}: {body}");
+            let code = body["error"]["code"].as_str().unwrap_or("");
+            let documented = &doc["paths"][&path][&method]["responses"]["404"];
+            let codes = documented_codes(documented).unwrap();
+            assert!(
+                codes.contains(&code),
+                "{method} {uri}: {code} is not documented"
+            );
+        }
+    }
+}
+on_both_backends!(
+    not_utf8_sweep,
+    segments_that_are_not_utf8_are_documented_json_404s
+);
+
 async fn every_operation_answers_a_stranger_as_documented(store: Store) {
     let app = app(store);
     call_every_operation(&app, None, "r1").await;
@@ -321,15 +381,8 @@ on_both_backends!(
 
 async fn every_operation_answers_a_room_creator_as_documented(store: Store) {
     let app = app(store);
-    let token = token_for(&app, "ann").await;
-    let request = Request::post("/api/v1/rooms")
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(r#"{"name":"movie night"}"#))
-        .unwrap();
-    let (status, room, _) = call(&app, request).await;
-    assert_eq!(status, StatusCode::CREATED, "{room}");
-    call_every_operation(&app, Some(&token), room["id"].as_str().unwrap()).await;
+    let (token, room) = creator_with_room(&app).await;
+    call_every_operation(&app, Some(&token), &room).await;
 }
 on_both_backends!(
     creator_sweep,

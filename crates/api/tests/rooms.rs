@@ -152,9 +152,30 @@ async fn bad_room_requests_are_clear_errors(store: Store) {
         "/api/v1/rooms/..%2F",
         "/api/v1/rooms/nope",
         "/api/v1/rooms/a%20b",
+        "/api/v1/rooms/%FF",
+        "/api/v1/rooms/%C3%28",
     ] {
-        let (status, body, _) = call(&app, get(uri, None)).await;
+        let (status, body, headers) = call(&app, get(uri, None)).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{uri}: {body}");
+        assert_eq!(headers[header::CONTENT_TYPE], "application/json", "{uri}");
+        assert_eq!(body["error"]["code"], "room_not_found", "{uri}");
+    }
+    // Not UTF-8 once decoded, in any segment: a JSON 404 of what it names.
+    for (uri, code) in [
+        ("/api/v1/rooms/%FF/playlist", "room_not_found"),
+        ("/api/v1/rooms/%FF/ws", "room_not_found"),
+        ("/api/v1/admin/users/%FF/ban", "user_not_found"),
+    ] {
+        let method = if uri.ends_with("/ban") { "POST" } else { "GET" };
+        let request = authed(Request::builder().method(method).uri(uri), &token)
+            .body(Body::empty())
+            .unwrap();
+        let (status, body, _) = call(&app, request).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (StatusCode::NOT_FOUND, Some(code)),
+            "{uri}"
+        );
     }
     let (status, body, _) = call(&app, get("/api/v1/rooms?limit=abc", None)).await;
     assert_eq!(

@@ -116,7 +116,20 @@ async fn unknown_streams_and_segments_are_json_404s() {
 
     let _publisher = publish_audio(&live, "s").await;
     wait_for_playlist(&live, "s").await;
-    for uri in ["/hls/s/999999.ts", "/hls/s/x.ts", "/hls/s/index.mpd"] {
+    let (status, headers, body) = get(&live, "/hls/%FF/index.m3u8").await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a stream name that is not UTF-8"
+    );
+    assert_eq!(headers[header::CONTENT_TYPE], "application/json");
+    assert!(String::from_utf8_lossy(&body).contains("stream_not_found"));
+    for uri in [
+        "/hls/s/999999.ts",
+        "/hls/s/x.ts",
+        "/hls/s/index.mpd",
+        "/hls/s/%FF.ts",
+    ] {
         let (status, _, body) = get(&live, uri).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
         assert!(String::from_utf8_lossy(&body).contains("segment_not_found"));

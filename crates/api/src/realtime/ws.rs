@@ -9,7 +9,7 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Extension;
@@ -30,6 +30,7 @@ use super::session::{self, SessionContext, Transport};
 use super::upgrade::{Socket, WsUpgrade};
 use crate::auth::token_from;
 use crate::json::ApiQuery;
+use crate::path::ApiPath;
 use crate::rooms::room_id;
 use crate::{ApiError, AppState};
 
@@ -60,7 +61,7 @@ pub(crate) struct WsQuery {
 
 pub(crate) async fn upgrade(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiQuery(query): ApiQuery<WsQuery>,
     headers: HeaderMap,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
