@@ -3,7 +3,7 @@
 //! when the room has a password).
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use axum::Json;
 use room::Permissions;
 use serde::Serialize;
@@ -77,10 +77,7 @@ pub(crate) async fn play_url(
     let query = token
         .as_ref()
         .map_or(String::new(), |token| format!("?token={token}"));
-    let http = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
+    let http = caller_host(&headers).unwrap_or("localhost");
     let scheme = match headers
         .get("x-forwarded-proto")
         .and_then(|h| h.to_str().ok())
@@ -118,11 +115,7 @@ async fn may_go_live(state: &AppState, id: &RoomId, user: room::UserId) -> Resul
 /// to reach this server (so a remote browser never gets 127.0.0.1).
 fn publish_url_for(state: &AppState, headers: &HeaderMap, key: &str) -> PublishUrl {
     let host = state.public_rtmp_host.clone().unwrap_or_else(|| {
-        let host = headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("localhost");
-        let host = strip_port(host);
+        let host = strip_port(caller_host(headers).unwrap_or("localhost"));
         format!("{host}:{}", state.rtmp_port)
     });
     let server = format!("rtmp://{host}/{}", live::APP);
@@ -131,6 +124,29 @@ fn publish_url_for(state: &AppState, headers: &HeaderMap, key: &str) -> PublishU
         server,
         key: key.to_owned(),
     }
+}
+
+/// The host the caller reached: a reverse proxy's `X-Forwarded-Host` or
+/// `Forwarded: host=` (its first hop), else `Host` (docs/decisions.md).
+fn caller_host(headers: &HeaderMap) -> Option<&str> {
+    let value_of = |name| headers.get(name).and_then(|h| h.to_str().ok());
+    let forwarded = value_of("x-forwarded-host")
+        .and_then(|value| value.split(',').next())
+        .or_else(|| value_of("forwarded").and_then(forwarded_host));
+    forwarded
+        .map(str::trim)
+        .filter(|host| !host.is_empty())
+        .or_else(|| value_of("host"))
+}
+
+/// The `host=` of the first element of a `Forwarded` header (RFC 7239).
+fn forwarded_host(value: &str) -> Option<&str> {
+    let first = value.split(',').next()?;
+    first.split(';').find_map(|pair| {
+        let (name, host) = pair.trim().split_once('=')?;
+        name.eq_ignore_ascii_case("host")
+            .then(|| host.trim_matches('"'))
+    })
 }
 
 fn strip_port(host: &str) -> &str {
@@ -149,5 +165,35 @@ mod tests {
         assert_eq!(strip_port("example.org:8080"), "example.org");
         assert_eq!(strip_port("example.org"), "example.org");
         assert_eq!(strip_port("[::1]:8080"), "[::1]");
+    }
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, value.parse().unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn a_proxy_s_forwarded_host_wins_over_its_own_host_header() {
+        let proxied = headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("x-forwarded-host", "tv.example.org, inner.lan"),
+        ]);
+        assert_eq!(caller_host(&proxied), Some("tv.example.org"));
+        let rfc = headers(&[
+            ("host", "127.0.0.1:8080"),
+            (
+                "forwarded",
+                r#"for=1.2.3.4;Host="tv.example.org:443", host=b"#,
+            ),
+        ]);
+        assert_eq!(caller_host(&rfc), Some("tv.example.org:443"));
+        let empty = headers(&[("host", "a.example"), ("x-forwarded-host", " ")]);
+        assert_eq!(caller_host(&empty), Some("a.example"));
+        let direct = headers(&[("host", "a.example"), ("forwarded", "for=1.2.3.4")]);
+        assert_eq!(caller_host(&direct), Some("a.example"));
+        assert_eq!(caller_host(&HeaderMap::new()), None);
     }
 }

@@ -158,3 +158,39 @@ on_both_backends!(
     public_rtmp_host,
     a_configured_public_rtmp_host_is_shown_to_streamers
 );
+
+/// Behind a reverse proxy the request's Host is the proxy's upstream
+/// (often 127.0.0.1); the host the caller typed comes in X-Forwarded-Host
+/// or Forwarded, and that is what the URLs show.
+async fn urls_behind_a_proxy_show_the_host_the_caller_used(store: Store) {
+    let (app, _live) = app_with_live(store, None).await;
+    let host = token_for(&app, "host").await;
+    let id = room(&app, &host, json!({"name": "live"})).await;
+    let publish = format!("/api/v1/rooms/{id}/live/publish-url");
+    let play = format!("/api/v1/rooms/{id}/live/play-url");
+    let proxied = [
+        ("host", "127.0.0.1:8080"),
+        ("x-forwarded-host", "tv.example.org"),
+        ("x-forwarded-proto", "https"),
+    ];
+    let (status, url) = send(&app, "GET", &publish, Some(&host), &proxied).await;
+    assert_eq!(status, 200, "{url}");
+    assert_eq!(url["server"], "rtmp://tv.example.org:1935/live");
+    let (_, urls) = send(&app, "GET", &play, Some(&host), &proxied).await;
+    assert_eq!(urls["flv"], format!("https://tv.example.org/flv/{id}.flv"));
+    assert_eq!(
+        urls["rtmp"],
+        format!("rtmp://tv.example.org:1935/live/{id}")
+    );
+
+    let rfc7239 = [
+        ("host", "127.0.0.1:8080"),
+        ("forwarded", "for=192.0.2.7;host=watch.example.net"),
+    ];
+    let (_, url) = send(&app, "GET", &publish, Some(&host), &rfc7239).await;
+    assert_eq!(url["server"], "rtmp://watch.example.net:1935/live");
+}
+on_both_backends!(
+    behind_a_proxy,
+    urls_behind_a_proxy_show_the_host_the_caller_used
+);

@@ -214,6 +214,45 @@ async fn a_reconnecting_client_gets_exactly_what_it_missed(store: Store) {
 }
 on_both_backends!(resume, a_reconnecting_client_gets_exactly_what_it_missed);
 
+/// A client that was away longer than the room's backlog gets a fresh
+/// welcome (the whole state), not a partial list of what it missed.
+async fn a_client_away_past_the_backlog_gets_a_fresh_welcome(store: Store) {
+    let mut rooms = config();
+    rooms.limits.backlog = 4;
+    rooms.limits.chat_rate = room::RateLimit {
+        burst: 100,
+        every_ms: 1,
+    };
+    let server = Server::start(store, rooms).await;
+    let host = server.user("host").await;
+    let room = server.room(&host, json!({"name": "away"})).await;
+    let mut host_client = Client::ws(&server, &room, Some(&host), false).await;
+    let last_seq = host_client.join(None, "").await["seq"].as_u64().unwrap();
+    for text in ["one", "two", "three", "four", "five", "six"] {
+        host_client
+            .send(json!({"type": "chat", "text": text}))
+            .await;
+        host_client.until("chat").await;
+    }
+    for protobuf in [false, true] {
+        let mut again = Client::ws(&server, &room, Some(&host), protobuf).await;
+        let fresh = again.join(Some(last_seq), "").await;
+        assert_eq!(fresh["type"], "welcome", "{fresh}");
+        assert!(fresh["seq"].as_u64().unwrap() >= last_seq + 6, "{fresh}");
+        let chats: Vec<&str> = fresh["chat"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| c["text"].as_str())
+            .collect();
+        assert_eq!(chats, ["one", "two", "three", "four", "five", "six"]);
+    }
+}
+on_both_backends!(
+    resume_too_old,
+    a_client_away_past_the_backlog_gets_a_fresh_welcome
+);
+
 async fn a_stalled_client_is_cut_off_while_the_others_keep_receiving(store: Store) {
     let mut rooms = config();
     rooms.queue_messages = 16;
