@@ -2,6 +2,7 @@
 //! the real PostgreSQL at 127.0.0.1:5432 (a database per test, dropped after).
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
@@ -16,14 +17,19 @@ pub use store::Store;
 
 pub mod realtime;
 
+/// `{prefix}{sep}{tag}{sep}{pid}{sep}{n}`, unique within this test run.
+fn unique_name(prefix: &str, tag: &str, sep: char) -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{prefix}{sep}{tag}{sep}{}{sep}{n}", std::process::id())
+}
+
 /// A PostgreSQL database that is dropped with this value.
 pub struct PgDatabase(String);
 
 impl PgDatabase {
     pub fn create(tag: &str) -> PgDatabase {
-        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let name = format!("synctv_api_{tag}_{}_{n}", std::process::id());
+        let name = unique_name("synctv_api", tag, '_');
         psql(&format!("CREATE DATABASE {name}"));
         PgDatabase(name)
     }
@@ -36,6 +42,30 @@ impl PgDatabase {
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         psql(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.0));
+    }
+}
+
+/// A data directory under the system's temporary directory, removed with
+/// this value: the SQLite half of a test opens the server's default store
+/// in it (the WAL file with a pool of connections).
+pub struct DataDir(PathBuf);
+
+impl DataDir {
+    pub fn create(tag: &str) -> DataDir {
+        let dir = std::env::temp_dir().join(unique_name("synctv-api", tag, '-'));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        DataDir(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -60,17 +90,22 @@ pub fn psql(sql: &str) {
     );
 }
 
-/// Runs `test` once on SQLite and once on PostgreSQL.
+/// Runs `test` once on SQLite and once on PostgreSQL. SQLite is opened as
+/// the server opens it by default: the file in a data directory, in WAL
+/// mode, through a pool; the directory lives until the test ends.
 #[macro_export]
 macro_rules! on_both_backends {
     ($name:ident, $test:ident) => {
         mod $name {
             use super::*;
-            use $crate::common::{PgDatabase, Store};
+            use $crate::common::{DataDir, PgDatabase, Store};
 
             #[tokio::test]
             async fn sqlite() {
-                $test(Store::open_sqlite_memory().await.unwrap()).await;
+                let dir = DataDir::create(stringify!($name));
+                let store = Store::open(None, dir.path()).await.unwrap();
+                $test(store.clone()).await;
+                store.close().await;
             }
 
             #[tokio::test]
