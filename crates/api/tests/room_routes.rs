@@ -4,37 +4,9 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::Request;
-use common::{app, authed, call, token_for, Store};
+use common::caller::{callers, code, new_room, register, Caller};
+use common::{app, call, token_for, Store};
 use serde_json::{json, Value};
-
-struct Caller<'a> {
-    app: &'a axum::Router,
-    token: &'a str,
-}
-
-impl Caller<'_> {
-    async fn send(&self, method: &str, uri: &str, body: Option<Value>) -> (u16, Value) {
-        let builder = authed(Request::builder().method(method).uri(uri), self.token);
-        let request = match body {
-            Some(body) => builder
-                .header("content-type", "application/json")
-                .body(Body::from(body.to_string())),
-            None => builder.body(Body::empty()),
-        };
-        let (status, value, _) = call(self.app, request.unwrap()).await;
-        (status.as_u16(), value)
-    }
-
-    async fn get(&self, uri: &str) -> (u16, Value) {
-        self.send("GET", uri, None).await
-    }
-}
-
-fn code(answer: &(u16, Value)) -> (u16, &str) {
-    (answer.0, answer.1["error"]["code"].as_str().unwrap_or(""))
-}
 
 async fn the_playlist_changes_through_the_room(store: Store) {
     let app = app(store.clone());
@@ -187,12 +159,8 @@ async fn app_again(store: Store) -> axum::Router {
 
 async fn members_are_managed_by_those_allowed(store: Store) {
     let app = app(store);
-    let tokens = [
-        token_for(&app, "host").await,
-        token_for(&app, "ann").await,
-        token_for(&app, "bob").await,
-    ];
-    let [host, ann, bob] = tokens.each_ref().map(|token| Caller { app: &app, token });
+    let tokens = register(&app, ["host", "ann", "bob"]).await;
+    let [host, ann, bob] = callers(&app, &tokens);
     let (_, room) = host
         .send("POST", "/api/v1/rooms", Some(json!({"name": "r"})))
         .await;
@@ -323,8 +291,8 @@ on_both_backends!(members, members_are_managed_by_those_allowed);
 
 async fn site_admins_ban_accounts(store: Store) {
     let app = app(store);
-    let tokens = [token_for(&app, "admin").await, token_for(&app, "ann").await];
-    let [admin, ann] = tokens.each_ref().map(|token| Caller { app: &app, token });
+    let tokens = register(&app, ["admin", "ann"]).await;
+    let [admin, ann] = callers(&app, &tokens);
     let (status, users) = admin.get("/api/v1/admin/users").await;
     assert_eq!((status, users.as_array().map(Vec::len)), (200, Some(2)));
     assert_eq!(
@@ -357,15 +325,6 @@ async fn site_admins_ban_accounts(store: Store) {
 }
 on_both_backends!(admin, site_admins_ban_accounts);
 
-/// Creates a room as `caller`; its base URI (`/api/v1/rooms/{id}`).
-async fn new_room(caller: &Caller<'_>, name: &str) -> String {
-    let (status, room) = caller
-        .send("POST", "/api/v1/rooms", Some(json!({"name": name})))
-        .await;
-    assert_eq!(status, 201, "{room}");
-    format!("/api/v1/rooms/{}", room["id"].as_str().unwrap())
-}
-
 fn item_ids(playlist: &Value) -> Vec<u64> {
     playlist["items"]
         .as_array()
@@ -377,8 +336,8 @@ fn item_ids(playlist: &Value) -> Vec<u64> {
 
 async fn items_are_deleted_by_their_adder_or_with_delete_item(store: Store) {
     let app = app(store);
-    let tokens = [token_for(&app, "host").await, token_for(&app, "ann").await];
-    let [host, ann] = tokens.each_ref().map(|token| Caller { app: &app, token });
+    let tokens = register(&app, ["host", "ann"]).await;
+    let [host, ann] = callers(&app, &tokens);
     let base = new_room(&host, "r").await;
     let playlist = format!("{base}/playlist");
     ann.send("POST", &format!("{base}/join"), Some(json!({})))
@@ -413,8 +372,8 @@ on_both_backends!(
 
 async fn a_site_admin_deletes_anyones_room_but_never_bans_itself(store: Store) {
     let app = app(store);
-    let tokens = [token_for(&app, "admin").await, token_for(&app, "ann").await];
-    let [admin, ann] = tokens.each_ref().map(|token| Caller { app: &app, token });
+    let tokens = register(&app, ["admin", "ann"]).await;
+    let [admin, ann] = callers(&app, &tokens);
     let base = new_room(&ann, "ann's room").await;
     assert_eq!(admin.send("DELETE", &base, None).await.0, 204);
     assert_eq!(code(&ann.get(&base).await), (404, "room_not_found"));
@@ -434,8 +393,8 @@ on_both_backends!(
 
 async fn a_banned_account_cannot_sign_in(store: Store) {
     let app = app(store);
-    let tokens = [token_for(&app, "admin").await, token_for(&app, "ann").await];
-    let [admin, ann] = tokens.each_ref().map(|token| Caller { app: &app, token });
+    let tokens = register(&app, ["admin", "ann"]).await;
+    let [admin, ann] = callers(&app, &tokens);
     let (_, me) = ann.get("/api/v1/auth/me").await;
     let ban = format!("/api/v1/admin/users/{}/ban", me["id"].as_u64().unwrap());
     assert_eq!(admin.send("POST", &ban, None).await.0, 204);

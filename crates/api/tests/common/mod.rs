@@ -15,6 +15,7 @@ use tower::ServiceExt;
 
 pub use store::Store;
 
+pub mod caller;
 pub mod realtime;
 
 /// `{prefix}{sep}{tag}{sep}{pid}{sep}{n}`, unique within this test run.
@@ -122,12 +123,17 @@ macro_rules! on_both_backends {
 }
 
 pub fn app(store: Store) -> axum::Router {
+    app_with_rooms(store, api::RoomsConfig::default())
+}
+
+/// The router with rooms run as `rooms` says (limits, timeouts).
+pub fn app_with_rooms(store: Store, rooms: api::RoomsConfig) -> axum::Router {
     let live = Live::new(
         LiveConfig::default(),
         hub::HubConfig::default(),
         Arc::new(StaticKeys::default()),
     );
-    api::router(api::AppState::new(live, store))
+    api::router(api::AppState::new(live, store).with_rooms(rooms))
 }
 
 /// The router wired as the server wires it: the rooms' stream keys, play
