@@ -123,20 +123,43 @@ impl Client {
         protobuf: bool,
     ) -> Client {
         let encoding = if protobuf { "?encoding=protobuf" } else { "" };
-        let url = format!("ws://{}/api/v1/rooms/{room}/ws{encoding}", server.addr);
-        let mut request = url.into_client_request().unwrap();
-        if let Some(token) = token {
-            let value = format!("Bearer {token}").parse().unwrap();
-            request.headers_mut().insert("authorization", value);
-        }
-        let (ws, _) = tokio_tungstenite::client_async(request, MaybeTlsStream::Plain(stream))
+        let ws = ws_handshake(server, stream, &format!("{room}/ws{encoding}"), token)
             .await
             .unwrap();
         Client::Ws { ws }
     }
 
+    /// Asks for a WebSocket at `/api/v1/rooms/{path}`, expecting the
+    /// server to refuse before the upgrade: its status and error code.
+    pub async fn ws_refused(server: &Server, path: &str, token: Option<&str>) -> (u16, String) {
+        let stream = TcpStream::connect(server.addr).await.unwrap();
+        let handshake = ws_handshake(server, stream, path, token);
+        let refusal = match tokio::time::timeout(PATIENCE, handshake).await {
+            Ok(Err(tokio_tungstenite::tungstenite::Error::Http(response))) => response,
+            Ok(Err(other)) => panic!("not an HTTP refusal: {other}"),
+            Ok(Ok(_)) => panic!("the upgrade was accepted"),
+            Err(_) => panic!("no answer to the upgrade in time"),
+        };
+        let body = refusal.body().as_deref().unwrap_or_default();
+        let value: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        let code = value["error"]["code"].as_str().unwrap_or_default();
+        (refusal.status().as_u16(), code.to_owned())
+    }
+
     /// A gRPC `MessageStream` client over HTTP/2 on the same port.
     pub async fn grpc(server: &Server, room: &str, token: &str) -> Client {
+        Client::grpc_opened(server, room, Some(token))
+            .await
+            .unwrap()
+    }
+
+    /// Opens a gRPC `MessageStream`, with or without a token; the status
+    /// if the server refuses it.
+    pub async fn grpc_opened(
+        server: &Server,
+        room: &str,
+        token: Option<&str>,
+    ) -> Result<Client, tonic::Status> {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let http =
             hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
@@ -148,9 +171,16 @@ impl Client {
         let mut request = tonic::Request::new(tokio_stream::wrappers::ReceiverStream::new(rx));
         let metadata = request.metadata_mut();
         metadata.insert(wire::ROOM_ID_METADATA_KEY, room.parse().unwrap());
-        metadata.insert("authorization", format!("Bearer {token}").parse().unwrap());
-        let inbound = client.message_stream(request).await.unwrap().into_inner();
-        Client::Grpc { out, inbound }
+        if let Some(token) = token {
+            metadata.insert("authorization", format!("Bearer {token}").parse().unwrap());
+        }
+        let opened = tokio::time::timeout(PATIENCE, client.message_stream(request))
+            .await
+            .expect("an answer to MessageStream in time")?;
+        Ok(Client::Grpc {
+            out,
+            inbound: opened.into_inner(),
+        })
     }
 
     /// Sends one client message given in the JSON mapping.
@@ -180,6 +210,40 @@ impl Client {
             }
         }
         false
+    }
+
+    /// Reads a WebSocket until the server closes it: the chats read on the
+    /// way and the close frame's code and reason (`None` if the
+    /// connection ended without one).
+    pub async fn chats_until_close(&mut self) -> (usize, Option<(u16, String)>) {
+        let Client::Ws { ws } = self else {
+            panic!("close frames are for WebSocket clients");
+        };
+        let mut chats = 0;
+        for _ in 0..100_000 {
+            let frame = tokio::time::timeout(PATIENCE, ws.next())
+                .await
+                .expect("a frame or the end in time");
+            let message = match frame {
+                Some(Ok(Message::Close(frame))) => {
+                    let reason = frame.map(|f| (u16::from(f.code), f.reason.to_string()));
+                    return (chats, reason);
+                }
+                Some(Ok(message)) => message,
+                None | Some(Err(_)) => return (chats, None),
+            };
+            let text = match message {
+                Message::Text(text) => text.to_string(),
+                Message::Binary(bytes) => {
+                    let decoded = wire::protobuf::decode_server(&bytes).unwrap();
+                    wire::json::encode_server(&decoded)
+                }
+                _ => continue,
+            };
+            let value: Value = serde_json::from_str(&text).unwrap();
+            chats += usize::from(value["type"] == "chat");
+        }
+        panic!("the server never closed the connection");
     }
 
     /// The next server message, as JSON; `None` when the server closed.
@@ -260,4 +324,21 @@ impl Client {
             let _ = ws.close(None).await;
         }
     }
+}
+
+/// The WebSocket handshake for `/api/v1/rooms/{path}` over `stream`.
+async fn ws_handshake(
+    server: &Server,
+    stream: TcpStream,
+    path: &str,
+    token: Option<&str>,
+) -> Result<WebSocketStream<MaybeTlsStream<TcpStream>>, tokio_tungstenite::tungstenite::Error> {
+    let url = format!("ws://{}/api/v1/rooms/{path}", server.addr);
+    let mut request = url.into_client_request().unwrap();
+    if let Some(token) = token {
+        let value = format!("Bearer {token}").parse().unwrap();
+        request.headers_mut().insert("authorization", value);
+    }
+    let (ws, _) = tokio_tungstenite::client_async(request, MaybeTlsStream::Plain(stream)).await?;
+    Ok(ws)
 }
