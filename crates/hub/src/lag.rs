@@ -53,6 +53,11 @@ impl LagPolicy {
         LagVerdict::SkipToKeyframe
     }
 
+    /// Whether media is being dropped until the next keyframe.
+    pub fn is_skipping(&self) -> bool {
+        self.skipping
+    }
+
     /// The part of `batch` this viewer should get.
     pub fn filter(&mut self, batch: Batch) -> Batch {
         if !self.skipping {

@@ -22,6 +22,7 @@
 
 mod batch;
 mod config;
+mod direct;
 mod error;
 mod gop;
 mod lag;
@@ -34,6 +35,7 @@ mod subscription;
 
 pub use batch::{Batch, Batcher};
 pub use config::HubConfig;
+pub use direct::{DirectSink, Offer};
 pub use error::HubError;
 pub use gop::GopCache;
 pub use lag::{LagPolicy, LagVerdict};
@@ -41,4 +43,4 @@ pub use packet::Packet;
 pub use publisher::Publisher;
 pub use registry::{Hub, StreamInfo};
 pub use sink::{Sink, SinkFactory};
-pub use subscription::{Subscription, SubscriptionEnd};
+pub use subscription::{Attachment, Detached, Returned, Subscription, SubscriptionEnd};

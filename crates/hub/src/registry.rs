@@ -122,6 +122,7 @@ impl Hub {
             joined,
             ViewerGuard::new(viewers),
             crate::LagPolicy::new(config.max_lags, config.lag_window),
+            commands,
         ))
     }
 }

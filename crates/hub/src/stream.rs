@@ -3,15 +3,29 @@ use std::sync::Arc;
 use media::Frame;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
+use crate::direct::{AttachRequest, DirectViewers};
 use crate::registry::HubInner;
 use crate::{Batch, Batcher, GopCache, HubConfig, Packet, Sink};
 
 /// What a stream actor is asked to do.
 pub(crate) enum Command {
-    Frame { epoch: u64, frame: Frame },
-    Publish { reply: oneshot::Sender<u64> },
-    Unpublish { epoch: u64 },
-    Subscribe { reply: oneshot::Sender<Joined> },
+    Frame {
+        epoch: u64,
+        frame: Frame,
+    },
+    Publish {
+        reply: oneshot::Sender<u64>,
+    },
+    Unpublish {
+        epoch: u64,
+    },
+    Subscribe {
+        reply: oneshot::Sender<Joined>,
+    },
+    /// A caught-up viewer hands its writes over.
+    Attach(AttachRequest),
+    /// Some attached viewer wants its writes back.
+    Release,
 }
 
 impl std::fmt::Debug for Command {
@@ -21,6 +35,8 @@ impl std::fmt::Debug for Command {
             Command::Publish { .. } => "Publish",
             Command::Unpublish { .. } => "Unpublish",
             Command::Subscribe { .. } => "Subscribe",
+            Command::Attach(_) => "Attach",
+            Command::Release => "Release",
         })
     }
 }
@@ -64,6 +80,7 @@ pub(crate) struct StreamActor {
     gop: GopCache,
     batcher: Batcher,
     ring: broadcast::Sender<Batch>,
+    direct: DirectViewers,
     epoch: watch::Sender<u64>,
     rebase: Rebase,
     sinks: Vec<Box<dyn Sink>>,
@@ -85,6 +102,7 @@ impl StreamActor {
             gop: GopCache::new(config.gop_cache_bytes),
             batcher: Batcher::new(),
             ring: broadcast::channel(config.ring_batches.max(1)).0,
+            direct: DirectViewers::default(),
             epoch,
             rebase: Rebase::default(),
             sinks,
@@ -97,6 +115,8 @@ impl StreamActor {
                 Command::Frame { epoch, frame } => self.handle_frame(epoch, frame),
                 Command::Publish { reply } => self.handle_publish(reply),
                 Command::Subscribe { reply } => self.handle_subscribe(reply),
+                Command::Attach(request) => self.direct.attach(request),
+                Command::Release => self.direct.release_detached(&self.ring),
                 Command::Unpublish { epoch } if epoch == *self.epoch.borrow() => break,
                 Command::Unpublish { .. } => {}
             }
@@ -120,7 +140,7 @@ impl StreamActor {
             sink.handle_packet(&packet);
         }
         if let Some(batch) = self.batcher.push(packet, self.gop.has_video()) {
-            let _ = self.ring.send(batch);
+            self.send(batch);
         }
     }
 
@@ -147,7 +167,18 @@ impl StreamActor {
 
     fn flush(&mut self) {
         if let Some(batch) = self.batcher.flush() {
-            let _ = self.ring.send(batch);
+            self.send(batch);
         }
+    }
+
+    /// Into the ring for the viewers that read it, then straight to the
+    /// sockets of the viewers attached.
+    fn send(&mut self, batch: Batch) {
+        if self.direct.len() == 0 {
+            let _ = self.ring.send(batch);
+            return;
+        }
+        let _ = self.ring.send(batch.clone());
+        self.direct.offer(&batch, &self.ring);
     }
 }

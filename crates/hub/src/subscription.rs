@@ -1,12 +1,15 @@
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::io;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use tokio::sync::broadcast;
+use bytes::Bytes;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+use tokio::sync::{broadcast, mpsc, oneshot};
 
-use crate::stream::Joined;
-use crate::{Batch, LagPolicy, LagVerdict};
+use crate::direct::{AttachRequest, Handback};
+use crate::stream::{Command, Joined};
+use crate::{Batch, DirectSink, LagPolicy, LagVerdict};
 
 /// Why a subscription ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,8 +26,10 @@ pub enum SubscriptionEnd {
 pub struct Subscription {
     name: String,
     first: Option<Batch>,
-    ring: broadcast::Receiver<Batch>,
+    /// `None` while the stream actor writes for this viewer.
+    ring: Option<broadcast::Receiver<Batch>>,
     policy: LagPolicy,
+    commands: mpsc::Sender<Command>,
     _viewer: ViewerGuard,
 }
 
@@ -34,12 +39,14 @@ impl Subscription {
         joined: Joined,
         viewer: ViewerGuard,
         policy: LagPolicy,
+        commands: mpsc::Sender<Command>,
     ) -> Subscription {
         Subscription {
             name,
             first: Some(joined.snapshot.into()),
-            ring: joined.ring,
+            ring: Some(joined.ring),
             policy,
+            commands,
             _viewer: viewer,
         }
     }
@@ -54,7 +61,10 @@ impl Subscription {
             return Ok(first);
         }
         loop {
-            let received = self.ring.recv().await;
+            let Some(ring) = self.ring.as_mut() else {
+                return Err(SubscriptionEnd::StreamEnded);
+            };
+            let received = ring.recv().await;
             if let Some(result) = self.handle(received) {
                 return result;
             }
@@ -65,7 +75,7 @@ impl Subscription {
     /// write several batches in one go.
     pub fn try_next(&mut self) -> Option<Result<Batch, SubscriptionEnd>> {
         loop {
-            let received = match self.ring.try_recv() {
+            let received = match self.ring.as_mut()?.try_recv() {
                 Ok(batch) => Ok(batch),
                 Err(TryRecvError::Empty) => return None,
                 Err(TryRecvError::Lagged(n)) => Err(RecvError::Lagged(n)),
@@ -74,6 +84,59 @@ impl Subscription {
             if let Some(result) = self.handle(received) {
                 return Some(result);
             }
+        }
+    }
+
+    /// Whether the viewer has caught up: nothing left to read, and no
+    /// keyframe awaited. Only then may it [`attach`](Self::attach).
+    pub fn caught_up(&self) -> bool {
+        let ring_empty = self.ring.as_ref().is_some_and(|r| r.is_empty());
+        self.first.is_none() && ring_empty && !self.policy.is_skipping()
+    }
+
+    /// Hands this viewer's writes to the stream actor, which then writes
+    /// each batch to `sink` as it comes (see the `direct` module). Call it
+    /// when [`caught_up`](Self::caught_up), and [`resume`](Self::resume)
+    /// with what the [`Attachment`] returns before reading again.
+    pub async fn attach(&mut self, sink: Box<dyn DirectSink>) -> Attachment {
+        let (handback, returned) = oneshot::channel();
+        let detach = Arc::new(AtomicBool::new(false));
+        if let Some(ring) = self.ring.take() {
+            let request = AttachRequest {
+                sink,
+                ring,
+                handback,
+                detach: detach.clone(),
+            };
+            // An actor that is gone drops the request: the stream ended.
+            let _ = self.commands.send(Command::Attach(request)).await;
+        }
+        Attachment {
+            returned,
+            detach,
+            commands: self.commands.clone(),
+        }
+    }
+
+    /// Takes the writes back from the stream actor: what to write before
+    /// reading the ring again, or why the viewer is over.
+    pub fn resume(&mut self, returned: Returned) -> Detached {
+        match returned.0 {
+            Some(Handback::Resume {
+                leftover,
+                ring,
+                lagged,
+            }) => {
+                self.ring = Some(ring);
+                if lagged {
+                    if let Some(Err(end)) = self.handle(Err(RecvError::Lagged(0))) {
+                        return Detached::Ended(end);
+                    }
+                }
+                Detached::Write(leftover)
+            }
+            Some(Handback::Failed(e)) => Detached::Failed(e),
+            None => Detached::Ended(SubscriptionEnd::StreamEnded),
         }
     }
 
@@ -96,6 +159,45 @@ impl Subscription {
             },
             Err(RecvError::Closed) => Some(Err(SubscriptionEnd::StreamEnded)),
         }
+    }
+}
+
+/// A viewer whose writes the stream actor has.
+#[derive(Debug)]
+pub struct Attachment {
+    returned: oneshot::Receiver<Handback>,
+    detach: Arc<AtomicBool>,
+    commands: mpsc::Sender<Command>,
+}
+
+/// The writes handed back by the stream actor; give them to
+/// [`Subscription::resume`].
+#[derive(Debug)]
+pub struct Returned(Option<Handback>);
+
+/// What a viewer does once its writes are back.
+#[derive(Debug)]
+pub enum Detached {
+    /// Write these bytes, then read the subscription again.
+    Write(Vec<Bytes>),
+    Ended(SubscriptionEnd),
+    /// A write to the viewer's socket failed.
+    Failed(io::Error),
+}
+
+impl Attachment {
+    /// Waits until the actor hands the writes back: the socket was full, a
+    /// write failed, or the stream ended.
+    pub async fn returned(&mut self) -> Returned {
+        Returned((&mut self.returned).await.ok())
+    }
+
+    /// Asks for the writes back (to write something else on the socket);
+    /// they come back after at most the batch being written.
+    pub async fn detach(mut self) -> Returned {
+        self.detach.store(true, Ordering::Release);
+        let _ = self.commands.send(Command::Release).await;
+        self.returned().await
     }
 }
 

@@ -9,9 +9,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use hub::SubscriptionEnd;
+use hub::{Detached, SubscriptionEnd};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
+use tokio::net::TcpStream;
 
+use crate::direct::SocketSink;
 use crate::request::{self, RequestHead};
 use crate::writer::{self, PumpEnd};
 use crate::Live;
@@ -22,10 +24,7 @@ const MAX_HEAD: usize = 8 * 1024;
 const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Serves one HTTP-FLV viewer until it leaves or the stream ends.
-pub async fn serve_flv<S>(live: Arc<Live>, mut socket: S, peer: std::net::SocketAddr)
-where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
+pub async fn serve_flv(live: Arc<Live>, mut socket: TcpStream, peer: std::net::SocketAddr) {
     let head = match read_head(&mut socket).await {
         Ok(head) => head,
         Err(e) => {
@@ -65,30 +64,43 @@ where
         video: true,
     };
     start.extend_from_slice(&header.encode());
-    if writer::write_all(&mut socket, &start, timeout)
+    let socket = Arc::new(socket);
+    let mut bufs = vec![Bytes::from(start)];
+    if writer::write_socket(&socket, &mut bufs, timeout)
         .await
         .is_err()
     {
         return;
     }
-    let end = pump(&mut sub, &mut socket, timeout).await;
+    let end = pump(&mut sub, &socket, timeout).await;
     tracing::debug!(%peer, stream, "HTTP-FLV viewer left: {end}");
 }
 
-async fn pump<S: AsyncWrite + Unpin>(
-    sub: &mut hub::Subscription,
-    socket: &mut S,
-    timeout: Duration,
-) -> PumpEnd {
+/// Writes batches until the viewer is caught up, then lets the stream
+/// actor write them until it hands the socket back (crate::direct).
+async fn pump(sub: &mut hub::Subscription, socket: &Arc<TcpStream>, timeout: Duration) -> PumpEnd {
     let encode = |p: &hub::Packet| p.flv_tag().clone();
     let mut bufs: Vec<Bytes> = Vec::new();
     loop {
+        if sub.caught_up() {
+            let sink = SocketSink::boxed(socket.clone(), encode);
+            let returned = sub.attach(sink).await.returned().await;
+            match sub.resume(returned) {
+                Detached::Write(leftover) => bufs = leftover,
+                Detached::Ended(end) => return PumpEnd::Subscription(end),
+                Detached::Failed(e) => return PumpEnd::Io(e),
+            }
+            if let Err(end) = writer::write_socket(socket, &mut bufs, timeout).await {
+                return end;
+            }
+            continue;
+        }
         let first = match sub.next().await {
             Ok(batch) => batch,
             Err(end) => return PumpEnd::Subscription(end),
         };
         let ended = writer::gather(first, sub, &mut bufs, &encode);
-        if let Err(end) = writer::write_all_vectored(socket, &mut bufs, timeout).await {
+        if let Err(end) = writer::write_socket(socket, &mut bufs, timeout).await {
             return end;
         }
         if let Some(end) = ended {

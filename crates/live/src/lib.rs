@@ -12,6 +12,7 @@
 //! HTTP listener), `/hls/S/index.m3u8` (served by the API from the store),
 //! `rtmp://HOST/live/S`.
 
+mod direct;
 mod flv_http;
 mod hls_store;
 mod keys;

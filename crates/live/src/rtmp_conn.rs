@@ -11,12 +11,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use hub::{Packet, Publisher, Subscription, SubscriptionEnd};
+use hub::{Detached, Packet, Publisher, Subscription, SubscriptionEnd};
 use rtmp::chunk::{encode_frame, DecoderLimits};
 use rtmp::{ServerConfig, ServerEvent, ServerSession};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 
+use crate::direct::SocketSink;
 use crate::rtmp_listener::stopped;
 use crate::writer::{self, PumpEnd};
 use crate::Live;
@@ -61,7 +62,8 @@ enum Step {
 
 pub(crate) struct RtmpConnection {
     live: Arc<Live>,
-    socket: TcpStream,
+    /// Shared with the stream actor while it writes for a player.
+    socket: Arc<TcpStream>,
     peer: SocketAddr,
     session: ServerSession,
     role: Role,
@@ -90,7 +92,7 @@ impl RtmpConnection {
         RtmpConnection {
             session: ServerSession::new(config, Instant::now()),
             live,
-            socket,
+            socket: Arc::new(socket),
             peer,
             role: Role::None,
             out: Vec::new(),
@@ -219,7 +221,7 @@ impl RtmpConnection {
         match self.live.hub.subscribe(name, wait).await {
             Ok(sub) => {
                 let _ = self.session.accept_play(stream_id);
-                crate::tune_viewer_socket(&self.socket, &self.live.config);
+                crate::tune_viewer_socket(&*self.socket, &self.live.config);
                 tracing::debug!(peer = %self.peer, stream = name, "RTMP player joined");
                 self.role = Role::Playing { stream_id, sub };
                 Ok(())
@@ -251,14 +253,14 @@ impl RtmpConnection {
         let chunk_size = self.session.outgoing_chunk_size();
         let shared = stream_id == SHARED_STREAM_ID
             && usize::try_from(chunk_size).ok() == Some(self.live.config.rtmp_chunk_size);
-        let encode = |p: &Packet| encode_for_player(p, stream_id, chunk_size, shared);
+        let encode = move |p: &Packet| encode_for_player(p, stream_id, chunk_size, shared);
         let player = Player {
             socket: &self.socket,
             sub,
             out: &mut self.out,
             timeout: self.live.config.write_timeout,
         };
-        match player.run(&encode, shutdown).await? {
+        match player.run(encode, shutdown).await? {
             PlayExit::Readable => {
                 self.read_input()?;
                 self.handle_events().await
@@ -308,7 +310,7 @@ impl RtmpConnection {
 
 /// What a player's loop borrows from its connection.
 struct Player<'a> {
-    socket: &'a TcpStream,
+    socket: &'a Arc<TcpStream>,
     sub: &'a mut Subscription,
     out: &'a mut Vec<Bytes>,
     timeout: std::time::Duration,
@@ -316,16 +318,51 @@ struct Player<'a> {
 
 impl Player<'_> {
     /// The shutdown and readiness waits live across batches: each wake
-    /// costs one receive from the ring and one write.
-    async fn run(
+    /// costs one receive from the ring and one write. Once caught up, the
+    /// stream actor writes for the player (crate::direct) until it hands
+    /// the socket back or the peer sends something.
+    async fn run<E>(
         self,
-        encode: &impl Fn(&Packet) -> Bytes,
+        encode: E,
         shutdown: &mut watch::Receiver<bool>,
-    ) -> Result<PlayExit, Close> {
+    ) -> Result<PlayExit, Close>
+    where
+        E: Fn(&Packet) -> Bytes + Copy + Send + 'static,
+    {
         let stop = stopped(shutdown);
         let readable = self.socket.readable();
         tokio::pin!(stop, readable);
         loop {
+            if self.sub.caught_up() {
+                let sink = SocketSink::boxed(self.socket.clone(), encode);
+                let mut attachment = self.sub.attach(sink).await;
+                let returned = tokio::select! {
+                    biased;
+                    () = &mut stop => return Err(Close::Shutdown),
+                    ready = &mut readable => {
+                        ready.map_err(Close::Io)?;
+                        None
+                    }
+                    returned = attachment.returned() => Some(returned),
+                };
+                let peer_spoke = returned.is_none();
+                let returned = match returned {
+                    Some(returned) => returned,
+                    None => attachment.detach().await,
+                };
+                match self.sub.resume(returned) {
+                    Detached::Write(leftover) => self.out.extend(leftover),
+                    Detached::Ended(end) => return Ok(PlayExit::Ended(end)),
+                    Detached::Failed(e) => return Err(Close::Io(e)),
+                }
+                writer::write_socket(self.socket, self.out, self.timeout)
+                    .await
+                    .map_err(Close::Viewer)?;
+                if peer_spoke {
+                    return Ok(PlayExit::Readable);
+                }
+                continue;
+            }
             let batch = tokio::select! {
                 biased;
                 () = &mut stop => return Err(Close::Shutdown),
@@ -339,7 +376,7 @@ impl Player<'_> {
                 Ok(first) => first,
                 Err(end) => return Ok(PlayExit::Ended(end)),
             };
-            let ended = writer::gather(first, self.sub, self.out, encode);
+            let ended = writer::gather(first, self.sub, self.out, &encode);
             writer::write_socket(self.socket, self.out, self.timeout)
                 .await
                 .map_err(Close::Viewer)?;

@@ -9,7 +9,7 @@ use tokio::net::TcpStream;
 /// Most batches gathered into one vectored write.
 const MAX_BATCHES_PER_WRITE: usize = 64;
 /// Most slices handed to the kernel in one call.
-const MAX_IOVECS: usize = 64;
+pub(crate) const MAX_IOVECS: usize = 64;
 
 /// How a viewer's writes ended.
 #[derive(Debug)]
@@ -50,31 +50,7 @@ pub(crate) fn gather(
     None
 }
 
-/// Writes every buffer, as few syscalls as the kernel allows, giving up if
-/// the socket takes nothing for `timeout`.
-pub(crate) async fn write_all_vectored<W: AsyncWrite + Unpin>(
-    socket: &mut W,
-    bufs: &mut Vec<Bytes>,
-    timeout: Duration,
-) -> Result<(), PumpEnd> {
-    let mut start = 0;
-    while start < bufs.len() {
-        let written = {
-            let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
-            let n = fill(&mut slices, &bufs[start..]);
-            let write = socket.write_vectored(&slices[..n]);
-            match tokio::time::timeout(timeout, write).await {
-                Err(_) => return Err(PumpEnd::Stalled),
-                Ok(result) => result,
-            }
-        };
-        start = advance(bufs, start, checked(written)?);
-    }
-    bufs.clear();
-    Ok(())
-}
-
-/// [`write_all_vectored`] for a TCP socket: tries the write at once, and
+/// Writes every buffer to a TCP socket: tries the write at once, and
 /// waits (arming the timeout) only when the kernel's buffer is full. A
 /// viewer's hot path is then one system call, no timer and no waiter.
 pub(crate) async fn write_socket(
@@ -104,7 +80,7 @@ pub(crate) async fn write_socket(
 }
 
 /// Points `slices` at the first buffers; how many it filled.
-fn fill<'a>(slices: &mut [IoSlice<'a>; MAX_IOVECS], bufs: &'a [Bytes]) -> usize {
+pub(crate) fn fill<'a>(slices: &mut [IoSlice<'a>; MAX_IOVECS], bufs: &'a [Bytes]) -> usize {
     let n = bufs.len().min(MAX_IOVECS);
     for (slice, buf) in slices.iter_mut().zip(&bufs[..n]) {
         *slice = IoSlice::new(buf);
@@ -122,7 +98,7 @@ fn checked(written: io::Result<usize>) -> Result<usize, PumpEnd> {
 }
 
 /// Skips `written` bytes from `bufs[start..]`; returns the new start.
-fn advance(bufs: &mut [Bytes], mut start: usize, mut written: usize) -> usize {
+pub(crate) fn advance(bufs: &mut [Bytes], mut start: usize, mut written: usize) -> usize {
     while written > 0 && start < bufs.len() {
         let len = bufs[start].len();
         if written >= len {
@@ -166,26 +142,6 @@ mod tests {
         let start = advance(&mut bufs, 0, 5);
         assert_eq!(start, 2);
         assert_eq!(&bufs[2][..], b"fg");
-    }
-
-    #[tokio::test]
-    async fn vectored_writes_deliver_every_byte_through_a_narrow_pipe() {
-        let (mut a, mut b) = tokio::io::duplex(7);
-        let mut bufs: Vec<Bytes> = (0..50u8).map(|i| Bytes::from(vec![i; 5])).collect();
-        let reader = tokio::spawn(async move {
-            let mut got = Vec::new();
-            tokio::io::AsyncReadExt::read_to_end(&mut b, &mut got)
-                .await
-                .unwrap();
-            got
-        });
-        write_all_vectored(&mut a, &mut bufs, Duration::from_secs(5))
-            .await
-            .unwrap();
-        drop(a);
-        let got = reader.await.unwrap();
-        let want: Vec<u8> = (0..50u8).flat_map(|i| [i; 5]).collect();
-        assert_eq!(got, want);
     }
 
     /// A connected pair on 127.0.0.1 whose sender has a small send buffer.

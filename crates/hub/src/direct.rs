@@ -1,0 +1,178 @@
+//! Viewers the stream actor writes to itself.
+//!
+//! A viewer that has caught up hands its socket's writes to the actor
+//! ([`Subscription::attach`](crate::Subscription::attach)). The actor then
+//! offers every batch to it right after putting the batch in the ring: one
+//! non-blocking write, no task wake-up, no ring read. When a write does not
+//! go through whole (the socket is full), fails, or the viewer asks, the
+//! actor hands the writes back with whatever it could not write and a ring
+//! position just after that batch; the viewer's task goes on from there at
+//! its own pace, under the usual slow-viewer policy, and attaches again
+//! once it has caught up.
+
+use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use tokio::sync::broadcast::error::TryRecvError;
+use tokio::sync::{broadcast, oneshot};
+
+use crate::Batch;
+
+/// What became of a batch offered to a viewer's socket.
+#[derive(Debug)]
+pub enum Offer {
+    /// The socket took all of it.
+    Taken,
+    /// The socket took part or none of it: these bytes are still to go.
+    Full(Vec<Bytes>),
+    /// The write failed: the viewer is gone.
+    Failed(io::Error),
+}
+
+/// A viewer's socket, written to by the stream actor without waiting.
+pub trait DirectSink: Send + 'static {
+    /// Writes `batch` if the socket takes it now; never waits.
+    fn offer(&mut self, batch: &Batch) -> Offer;
+}
+
+/// Why the actor handed a viewer's writes back.
+#[derive(Debug)]
+pub(crate) enum Handback {
+    /// Write these bytes first, then read the ring from `ring` on.
+    Resume {
+        leftover: Vec<Bytes>,
+        ring: broadcast::Receiver<Batch>,
+        /// The ring overwrote batches before the actor could write them.
+        lagged: bool,
+    },
+    /// A write failed.
+    Failed(io::Error),
+}
+
+/// An attached viewer, as the actor holds it.
+pub(crate) struct Attached {
+    sink: Box<dyn DirectSink>,
+    handback: oneshot::Sender<Handback>,
+    detach: Arc<AtomicBool>,
+}
+
+/// What a viewer sends to attach.
+pub(crate) struct AttachRequest {
+    pub(crate) sink: Box<dyn DirectSink>,
+    /// The viewer's ring position: the batches it has not written yet.
+    pub(crate) ring: broadcast::Receiver<Batch>,
+    pub(crate) handback: oneshot::Sender<Handback>,
+    pub(crate) detach: Arc<AtomicBool>,
+}
+
+/// The viewers a stream actor writes to.
+#[derive(Default)]
+pub(crate) struct DirectViewers {
+    viewers: Vec<Attached>,
+}
+
+impl DirectViewers {
+    /// Writes what the viewer has not had yet, then keeps it attached if
+    /// every write went through whole.
+    pub(crate) fn attach(&mut self, request: AttachRequest) {
+        let AttachRequest {
+            sink,
+            ring: mut position,
+            handback,
+            detach,
+        } = request;
+        let mut viewer = Attached {
+            sink,
+            handback,
+            detach,
+        };
+        loop {
+            let batch = match position.try_recv() {
+                Ok(batch) => batch,
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Lagged(_)) => return viewer.resume(Vec::new(), position, true),
+                Err(TryRecvError::Closed) => return,
+            };
+            match viewer.write(&batch) {
+                Verdict::Stay => {}
+                Verdict::Resume(leftover) => return viewer.resume(leftover, position, false),
+                Verdict::Failed(e) => return viewer.send(Handback::Failed(e)),
+                Verdict::Gone => return,
+            }
+        }
+        self.viewers.push(viewer);
+    }
+
+    /// Offers `batch`, just put in `ring`, to every attached viewer.
+    pub(crate) fn offer(&mut self, batch: &Batch, ring: &broadcast::Sender<Batch>) {
+        self.viewers.retain_mut(|viewer| match viewer.write(batch) {
+            Verdict::Stay => true,
+            Verdict::Resume(leftover) => {
+                viewer.resume(leftover, ring.subscribe(), false);
+                false
+            }
+            Verdict::Failed(e) => {
+                viewer.send(Handback::Failed(e));
+                false
+            }
+            Verdict::Gone => false,
+        });
+    }
+
+    /// Hands back the writes of every viewer that asked for them.
+    pub(crate) fn release_detached(&mut self, ring: &broadcast::Sender<Batch>) {
+        self.viewers.retain_mut(|viewer| {
+            if !viewer.detach.load(Ordering::Acquire) {
+                return true;
+            }
+            viewer.resume(Vec::new(), ring.subscribe(), false);
+            false
+        });
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.viewers.len()
+    }
+}
+
+/// What one write means for an attached viewer.
+enum Verdict {
+    Stay,
+    /// Hand the writes back; these bytes are still to go.
+    Resume(Vec<Bytes>),
+    Failed(io::Error),
+    /// The viewer's task is gone.
+    Gone,
+}
+
+impl Attached {
+    fn write(&mut self, batch: &Batch) -> Verdict {
+        if self.handback.is_closed() {
+            return Verdict::Gone;
+        }
+        match self.sink.offer(batch) {
+            // A viewer that asked for its writes gets them after a whole batch.
+            Offer::Taken if self.detach.load(Ordering::Acquire) => Verdict::Resume(Vec::new()),
+            Offer::Taken => Verdict::Stay,
+            Offer::Full(leftover) => Verdict::Resume(leftover),
+            Offer::Failed(e) => Verdict::Failed(e),
+        }
+    }
+
+    fn resume(&mut self, leftover: Vec<Bytes>, ring: broadcast::Receiver<Batch>, lagged: bool) {
+        self.send(Handback::Resume {
+            leftover,
+            ring,
+            lagged,
+        });
+    }
+
+    /// Sends once: the sender is swapped for a closed one.
+    fn send(&mut self, handback: Handback) {
+        let (closed, _) = oneshot::channel();
+        let sender = std::mem::replace(&mut self.handback, closed);
+        let _ = sender.send(handback);
+    }
+}

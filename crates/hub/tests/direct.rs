@@ -1,0 +1,202 @@
+//! Viewers whose writes the stream actor makes: every batch exactly once and
+//! in order, whether the actor or the viewer's own task writes it.
+#![allow(clippy::unwrap_used)]
+
+use std::io;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use hub::{Batch, Detached, DirectSink, Hub, HubConfig, Offer, Subscription, SubscriptionEnd};
+use media::{Frame, Track};
+
+fn video(dts: i64, key: bool) -> Frame {
+    let body = vec![if key { 0x17 } else { 0x27 }, 1, 0, 0, 0, 0xaa];
+    Frame::parse(Track::Video, dts, Bytes::from(body)).unwrap()
+}
+
+fn video_config() -> Frame {
+    Frame::parse(Track::Video, 0, Bytes::from_static(&[0x17, 0, 0, 0, 0, 1])).unwrap()
+}
+
+/// A socket that takes `room` batches, then is full (or fails).
+#[derive(Default)]
+struct Socket {
+    written: Vec<i64>,
+    room: usize,
+    broken: bool,
+}
+
+struct TestSink(Arc<Mutex<Socket>>);
+
+impl DirectSink for TestSink {
+    fn offer(&mut self, batch: &Batch) -> Offer {
+        let mut socket = self.0.lock().unwrap();
+        if socket.broken {
+            return Offer::Failed(io::ErrorKind::BrokenPipe.into());
+        }
+        let dts = batch.iter().map(|p| p.frame.dts);
+        if socket.room == 0 {
+            return Offer::Full(dts.map(|d| Bytes::from(d.to_string())).collect());
+        }
+        socket.room -= 1;
+        socket.written.extend(dts);
+        Offer::Taken
+    }
+}
+
+fn socket(room: usize) -> (Arc<Mutex<Socket>>, Box<dyn DirectSink>) {
+    let state = Arc::new(Mutex::new(Socket {
+        room,
+        ..Socket::default()
+    }));
+    (state.clone(), Box::new(TestSink(state)))
+}
+
+fn leftover_dts(detached: Detached) -> Vec<i64> {
+    let Detached::Write(bytes) = detached else {
+        panic!("expected bytes to write, got {detached:?}");
+    };
+    bytes
+        .iter()
+        .map(|b| std::str::from_utf8(b).unwrap().parse().unwrap())
+        .collect()
+}
+
+async fn dts_of_next(sub: &mut Subscription) -> Vec<i64> {
+    let batch = tokio::time::timeout(Duration::from_secs(5), sub.next()).await;
+    batch
+        .unwrap()
+        .unwrap()
+        .iter()
+        .map(|p| p.frame.dts)
+        .collect()
+}
+
+/// A stream with a keyframe at 0 and a viewer that has read the cache.
+async fn caught_up_viewer(config: HubConfig) -> (Hub, hub::Publisher, Subscription) {
+    let hub = Hub::new(config, None);
+    let publisher = hub.publish("s").await;
+    publisher.send(video_config()).await.unwrap();
+    publisher.send(video(0, true)).await.unwrap();
+    let mut sub = hub.subscribe("s", Duration::ZERO).await.unwrap();
+    assert_eq!(dts_of_next(&mut sub).await, [0, 0]);
+    assert!(sub.caught_up());
+    (hub, publisher, sub)
+}
+
+#[tokio::test]
+async fn a_full_socket_hands_the_writes_back_and_nothing_is_lost_or_doubled() {
+    let (_hub, publisher, mut sub) = caught_up_viewer(HubConfig::default()).await;
+    let (socket, sink) = socket(3);
+    let mut attachment = sub.attach(sink).await;
+    for n in 1..=6 {
+        publisher.send(video(n * 40, false)).await.unwrap();
+    }
+    let returned = attachment.returned().await;
+    assert_eq!(leftover_dts(sub.resume(returned)), [160]);
+    assert_eq!(socket.lock().unwrap().written, [40, 80, 120]);
+    assert_eq!(dts_of_next(&mut sub).await, [200]);
+    assert_eq!(dts_of_next(&mut sub).await, [240]);
+}
+
+#[tokio::test]
+async fn a_viewer_that_asks_gets_its_writes_back_after_whole_batches() {
+    let (_hub, publisher, mut sub) = caught_up_viewer(HubConfig::default()).await;
+    let (socket, sink) = socket(100);
+    let attachment = sub.attach(sink).await;
+    publisher.send(video(40, false)).await.unwrap();
+    publisher.send(video(80, false)).await.unwrap();
+    let returned = attachment.detach().await;
+    assert_eq!(leftover_dts(sub.resume(returned)), Vec::<i64>::new());
+    publisher.send(video(120, false)).await.unwrap();
+    let mut seen = socket.lock().unwrap().written.clone();
+    assert!(!seen.is_empty(), "the actor wrote before letting go");
+    while seen.last() != Some(&120) {
+        seen.extend(dts_of_next(&mut sub).await);
+    }
+    assert_eq!(seen, [40, 80, 120]);
+    assert!(sub.caught_up(), "and may attach again");
+}
+
+#[tokio::test]
+async fn a_viewer_behind_when_it_attaches_gets_what_it_missed_first() {
+    let (_hub, publisher, mut sub) = caught_up_viewer(HubConfig::default()).await;
+    publisher.send(video(40, false)).await.unwrap();
+    publisher.send(video(80, false)).await.unwrap();
+    let (socket, sink) = socket(2);
+    let mut attachment = sub.attach(sink).await;
+    publisher.send(video(120, false)).await.unwrap();
+    let returned = attachment.returned().await;
+    assert_eq!(leftover_dts(sub.resume(returned)), [120]);
+    assert_eq!(socket.lock().unwrap().written, [40, 80]);
+}
+
+#[tokio::test]
+async fn a_viewer_the_ring_overran_before_it_attached_skips_to_a_keyframe() {
+    let config = HubConfig {
+        ring_batches: 2,
+        ..HubConfig::default()
+    };
+    let (_hub, publisher, mut sub) = caught_up_viewer(config).await;
+    for n in 1..=5 {
+        publisher.send(video(n * 40, false)).await.unwrap();
+    }
+    let (socket, sink) = socket(100);
+    let mut attachment = sub.attach(sink).await;
+    let returned = attachment.returned().await;
+    assert_eq!(leftover_dts(sub.resume(returned)), Vec::<i64>::new());
+    assert!(socket.lock().unwrap().written.is_empty());
+    assert!(!sub.caught_up(), "waiting for a keyframe");
+    publisher.send(video(240, false)).await.unwrap();
+    publisher.send(video(280, true)).await.unwrap();
+    assert_eq!(dts_of_next(&mut sub).await, [280]);
+}
+
+#[tokio::test]
+async fn a_failed_write_ends_the_viewer() {
+    let (_hub, publisher, mut sub) = caught_up_viewer(HubConfig::default()).await;
+    let (socket, sink) = socket(100);
+    socket.lock().unwrap().broken = true;
+    let mut attachment = sub.attach(sink).await;
+    publisher.send(video(40, false)).await.unwrap();
+    let returned = attachment.returned().await;
+    assert!(
+        matches!(sub.resume(returned), Detached::Failed(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    );
+}
+
+#[tokio::test]
+async fn attached_viewers_learn_that_the_stream_ended() {
+    let (hub, publisher, mut sub) = caught_up_viewer(HubConfig::default()).await;
+    let (socket, sink) = socket(100);
+    let mut attachment = sub.attach(sink).await;
+    publisher.send(video(40, false)).await.unwrap();
+    drop(publisher);
+    let returned = tokio::time::timeout(Duration::from_secs(5), attachment.returned()).await;
+    assert!(matches!(
+        sub.resume(returned.unwrap()),
+        Detached::Ended(SubscriptionEnd::StreamEnded)
+    ));
+    assert_eq!(socket.lock().unwrap().written, [40]);
+    assert_eq!(hub.streams().len(), 0);
+}
+
+#[tokio::test]
+async fn a_viewer_that_leaves_while_attached_is_forgotten() {
+    let (hub, publisher, mut sub) = caught_up_viewer(HubConfig::default()).await;
+    let (socket, sink) = socket(100);
+    let attachment = sub.attach(sink).await;
+    drop(attachment);
+    drop(sub);
+    publisher.send(video(80, false)).await.unwrap();
+    publisher.send(video(120, false)).await.unwrap();
+    // The actor has handled both frames once a new viewer is answered.
+    let mut other = hub.subscribe("s", Duration::ZERO).await.unwrap();
+    dts_of_next(&mut other).await;
+    assert!(
+        socket.lock().unwrap().written.is_empty(),
+        "no write after it left"
+    );
+    assert_eq!(hub.streams()[0].viewers, 1);
+}
