@@ -33,8 +33,9 @@ pub enum Offer {
 
 /// A viewer's socket, written to by the stream actor without waiting.
 pub trait DirectSink: Send + 'static {
-    /// Writes `batch` if the socket takes it now; never waits.
-    fn offer(&mut self, batch: &Batch) -> Offer;
+    /// Writes `batches`, in order, if the socket takes them now; never
+    /// waits.
+    fn offer(&mut self, batches: &[Batch]) -> Offer;
 }
 
 /// Why the actor handed a viewer's writes back.
@@ -67,6 +68,9 @@ pub(crate) struct AttachRequest {
     pub(crate) detach: Arc<AtomicBool>,
 }
 
+/// Writes a stream actor makes before it lets other tasks run.
+const WRITES_PER_TURN: usize = 128;
+
 /// The viewers a stream actor writes to.
 #[derive(Default)]
 pub(crate) struct DirectViewers {
@@ -88,37 +92,46 @@ impl DirectViewers {
             handback,
             detach,
         };
+        let mut missed = Vec::new();
         loop {
-            let batch = match position.try_recv() {
-                Ok(batch) => batch,
+            match position.try_recv() {
+                Ok(batch) => missed.push(batch),
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Lagged(_)) => return viewer.resume(Vec::new(), position, true),
                 Err(TryRecvError::Closed) => return,
-            };
-            match viewer.write(&batch) {
-                Verdict::Stay => {}
-                Verdict::Resume(leftover) => return viewer.resume(leftover, position, false),
-                Verdict::Failed(e) => return viewer.send(Handback::Failed(e)),
-                Verdict::Gone => return,
             }
         }
-        self.viewers.push(viewer);
+        if missed.is_empty() {
+            return self.viewers.push(viewer);
+        }
+        match viewer.write(&missed) {
+            Verdict::Stay => self.viewers.push(viewer),
+            Verdict::Resume(leftover) => viewer.resume(leftover, position, false),
+            Verdict::Failed(e) => viewer.send(Handback::Failed(e)),
+            Verdict::Gone => {}
+        }
     }
 
-    /// Offers `batch`, just put in `ring`, to every attached viewer.
-    pub(crate) fn offer(&mut self, batch: &Batch, ring: &broadcast::Sender<Batch>) {
-        self.viewers.retain_mut(|viewer| match viewer.write(batch) {
-            Verdict::Stay => true,
-            Verdict::Resume(leftover) => {
-                viewer.resume(leftover, ring.subscribe(), false);
-                false
+    /// Offers `batches`, just put in `ring`, to every attached viewer. Lets
+    /// the runtime's other tasks run between runs of [`WRITES_PER_TURN`]
+    /// writes, so that a large audience does not hold up connections being
+    /// set up (their handshakes are time to first frame).
+    pub(crate) async fn offer(&mut self, batches: &[Batch], ring: &broadcast::Sender<Batch>) {
+        let mut index = 0;
+        let mut turn = 0;
+        while index < self.viewers.len() {
+            if self.viewers[index].offer(batches, ring) {
+                index += 1;
+            } else {
+                // Order does not matter: every viewer gets every batch.
+                self.viewers.swap_remove(index);
             }
-            Verdict::Failed(e) => {
-                viewer.send(Handback::Failed(e));
-                false
+            turn += 1;
+            if turn == WRITES_PER_TURN {
+                turn = 0;
+                tokio::task::yield_now().await;
             }
-            Verdict::Gone => false,
-        });
+        }
     }
 
     /// Hands back the writes of every viewer that asked for them.
@@ -148,11 +161,27 @@ enum Verdict {
 }
 
 impl Attached {
-    fn write(&mut self, batch: &Batch) -> Verdict {
+    /// Writes `batches`; whether the viewer stays attached.
+    fn offer(&mut self, batches: &[Batch], ring: &broadcast::Sender<Batch>) -> bool {
+        match self.write(batches) {
+            Verdict::Stay => true,
+            Verdict::Resume(leftover) => {
+                self.resume(leftover, ring.subscribe(), false);
+                false
+            }
+            Verdict::Failed(e) => {
+                self.send(Handback::Failed(e));
+                false
+            }
+            Verdict::Gone => false,
+        }
+    }
+
+    fn write(&mut self, batches: &[Batch]) -> Verdict {
         if self.handback.is_closed() {
             return Verdict::Gone;
         }
-        match self.sink.offer(batch) {
+        match self.sink.offer(batches) {
             // A viewer that asked for its writes gets them after a whole batch.
             Offer::Taken if self.detach.load(Ordering::Acquire) => Verdict::Resume(Vec::new()),
             Offer::Taken => Verdict::Stay,

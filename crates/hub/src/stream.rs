@@ -1,3 +1,4 @@
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use media::Frame;
@@ -72,6 +73,9 @@ impl Rebase {
     }
 }
 
+/// Most batches an actor collects before writing to attached viewers.
+const MAX_OUTBOX: usize = 16;
+
 /// One live stream: its GOP cache, its ring of batches and its sinks.
 pub(crate) struct StreamActor {
     pub(crate) id: u64,
@@ -81,6 +85,8 @@ pub(crate) struct StreamActor {
     batcher: Batcher,
     ring: broadcast::Sender<Batch>,
     direct: DirectViewers,
+    /// Batches in the ring that the attached viewers have not been sent.
+    outbox: Vec<Batch>,
     epoch: watch::Sender<u64>,
     rebase: Rebase,
     sinks: Vec<Box<dyn Sink>>,
@@ -103,30 +109,58 @@ impl StreamActor {
             batcher: Batcher::new(),
             ring: broadcast::channel(config.ring_batches.max(1)).0,
             direct: DirectViewers::default(),
+            outbox: Vec::new(),
             epoch,
             rebase: Rebase::default(),
             sinks,
         }
     }
 
+    /// Frames waiting in the inbox are taken together (up to
+    /// [`MAX_OUTBOX`] batches), so that a busy actor writes each attached
+    /// viewer fewer, larger writes instead of falling behind.
     pub(crate) async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
-        while let Some(command) = commands.recv().await {
-            match command {
-                Command::Frame { epoch, frame } => self.handle_frame(epoch, frame),
-                Command::Publish { reply } => self.handle_publish(reply),
-                Command::Subscribe { reply } => self.handle_subscribe(reply),
-                Command::Attach(request) => self.direct.attach(request),
-                Command::Release => self.direct.release_detached(&self.ring),
-                Command::Unpublish { epoch } if epoch == *self.epoch.borrow() => break,
-                Command::Unpublish { .. } => {}
+        'run: while let Some(command) = commands.recv().await {
+            let mut next = Some(command);
+            while let Some(command) = next.take() {
+                if self.handle(command).await.is_break() {
+                    break 'run;
+                }
+                if self.outbox.len() < MAX_OUTBOX {
+                    next = commands.try_recv().ok();
+                }
             }
+            self.fan_out().await;
         }
         self.hub.remove_stream(&self.name, self.id);
         self.flush();
+        self.fan_out().await;
         for sink in &mut self.sinks {
             sink.finish();
         }
         tracing::info!(stream = %self.name, "stream ended");
+    }
+
+    /// Applies one command; frames only fill the outbox. Every other
+    /// command is applied once the attached viewers have the outbox.
+    async fn handle(&mut self, command: Command) -> ControlFlow<()> {
+        if !matches!(command, Command::Frame { .. }) {
+            self.fan_out().await;
+        }
+        match command {
+            Command::Frame { epoch, frame } => self.handle_frame(epoch, frame),
+            Command::Publish { reply } => self.handle_publish(reply),
+            Command::Subscribe { reply } => self.handle_subscribe(reply),
+            Command::Attach(request) => self.direct.attach(request),
+            Command::Release => self.direct.release_detached(&self.ring),
+            Command::Unpublish { epoch } if epoch == *self.epoch.borrow() => {
+                return ControlFlow::Break(())
+            }
+            Command::Unpublish { .. } => {}
+        }
+        // A subscriber or takeover may have flushed a batch.
+        self.fan_out().await;
+        ControlFlow::Continue(())
     }
 
     fn handle_frame(&mut self, epoch: u64, mut frame: Frame) {
@@ -171,14 +205,21 @@ impl StreamActor {
         }
     }
 
-    /// Into the ring for the viewers that read it, then straight to the
-    /// sockets of the viewers attached.
+    /// Into the ring for the viewers that read it, and into the outbox for
+    /// the viewers attached.
     fn send(&mut self, batch: Batch) {
-        if self.direct.len() == 0 {
-            let _ = self.ring.send(batch);
+        if self.direct.len() > 0 {
+            self.outbox.push(batch.clone());
+        }
+        let _ = self.ring.send(batch);
+    }
+
+    /// Writes the outbox to the attached viewers.
+    async fn fan_out(&mut self) {
+        if self.outbox.is_empty() {
             return;
         }
-        let _ = self.ring.send(batch.clone());
-        self.direct.offer(&batch, &self.ring);
+        self.direct.offer(&self.outbox, &self.ring).await;
+        self.outbox.clear();
     }
 }

@@ -30,18 +30,25 @@ struct Socket {
 struct TestSink(Arc<Mutex<Socket>>);
 
 impl DirectSink for TestSink {
-    fn offer(&mut self, batch: &Batch) -> Offer {
+    fn offer(&mut self, batches: &[Batch]) -> Offer {
         let mut socket = self.0.lock().unwrap();
         if socket.broken {
             return Offer::Failed(io::ErrorKind::BrokenPipe.into());
         }
-        let dts = batch.iter().map(|p| p.frame.dts);
-        if socket.room == 0 {
-            return Offer::Full(dts.map(|d| Bytes::from(d.to_string())).collect());
+        let taken = batches.len().min(socket.room);
+        socket.room -= taken;
+        let dts = |b: &[Batch]| -> Vec<i64> {
+            b.iter()
+                .flat_map(|b| b.iter())
+                .map(|p| p.frame.dts)
+                .collect()
+        };
+        socket.written.extend(dts(&batches[..taken]));
+        if taken == batches.len() {
+            return Offer::Taken;
         }
-        socket.room -= 1;
-        socket.written.extend(dts);
-        Offer::Taken
+        let rest = dts(&batches[taken..]);
+        Offer::Full(rest.iter().map(|d| Bytes::from(d.to_string())).collect())
     }
 }
 
@@ -51,6 +58,11 @@ fn socket(room: usize) -> (Arc<Mutex<Socket>>, Box<dyn DirectSink>) {
         ..Socket::default()
     }));
     (state.clone(), Box::new(TestSink(state)))
+}
+
+async fn returned(attachment: &mut hub::Attachment) -> hub::Returned {
+    let returned = tokio::time::timeout(Duration::from_secs(5), attachment.returned());
+    returned.await.unwrap()
 }
 
 fn leftover_dts(detached: Detached) -> Vec<i64> {
@@ -93,7 +105,7 @@ async fn a_full_socket_hands_the_writes_back_and_nothing_is_lost_or_doubled() {
     for n in 1..=6 {
         publisher.send(video(n * 40, false)).await.unwrap();
     }
-    let returned = attachment.returned().await;
+    let returned = returned(&mut attachment).await;
     assert_eq!(leftover_dts(sub.resume(returned)), [160]);
     assert_eq!(socket.lock().unwrap().written, [40, 80, 120]);
     assert_eq!(dts_of_next(&mut sub).await, [200]);
@@ -127,7 +139,7 @@ async fn a_viewer_behind_when_it_attaches_gets_what_it_missed_first() {
     let (socket, sink) = socket(2);
     let mut attachment = sub.attach(sink).await;
     publisher.send(video(120, false)).await.unwrap();
-    let returned = attachment.returned().await;
+    let returned = returned(&mut attachment).await;
     assert_eq!(leftover_dts(sub.resume(returned)), [120]);
     assert_eq!(socket.lock().unwrap().written, [40, 80]);
 }
@@ -144,7 +156,7 @@ async fn a_viewer_the_ring_overran_before_it_attached_skips_to_a_keyframe() {
     }
     let (socket, sink) = socket(100);
     let mut attachment = sub.attach(sink).await;
-    let returned = attachment.returned().await;
+    let returned = returned(&mut attachment).await;
     assert_eq!(leftover_dts(sub.resume(returned)), Vec::<i64>::new());
     assert!(socket.lock().unwrap().written.is_empty());
     assert!(!sub.caught_up(), "waiting for a keyframe");
@@ -160,7 +172,7 @@ async fn a_failed_write_ends_the_viewer() {
     socket.lock().unwrap().broken = true;
     let mut attachment = sub.attach(sink).await;
     publisher.send(video(40, false)).await.unwrap();
-    let returned = attachment.returned().await;
+    let returned = returned(&mut attachment).await;
     assert!(
         matches!(sub.resume(returned), Detached::Failed(e) if e.kind() == io::ErrorKind::BrokenPipe)
     );
@@ -173,9 +185,9 @@ async fn attached_viewers_learn_that_the_stream_ended() {
     let mut attachment = sub.attach(sink).await;
     publisher.send(video(40, false)).await.unwrap();
     drop(publisher);
-    let returned = tokio::time::timeout(Duration::from_secs(5), attachment.returned()).await;
+    let returned = returned(&mut attachment).await;
     assert!(matches!(
-        sub.resume(returned.unwrap()),
+        sub.resume(returned),
         Detached::Ended(SubscriptionEnd::StreamEnded)
     ));
     assert_eq!(socket.lock().unwrap().written, [40]);

@@ -35,9 +35,10 @@ impl<E> DirectSink for SocketSink<E>
 where
     E: Fn(&Packet) -> Bytes + Send + 'static,
 {
-    fn offer(&mut self, batch: &Batch) -> Offer {
+    fn offer(&mut self, batches: &[Batch]) -> Offer {
         self.bufs.clear();
-        self.bufs.extend(batch.iter().map(|p| (self.encode)(p)));
+        let packets = batches.iter().flat_map(|batch| batch.iter());
+        self.bufs.extend(packets.map(|p| (self.encode)(p)));
         let written = {
             let mut slices = [IoSlice::new(&[]); writer::MAX_IOVECS];
             let n = writer::fill(&mut slices, &self.bufs);

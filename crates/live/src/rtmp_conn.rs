@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use hub::{Detached, Packet, Publisher, Subscription, SubscriptionEnd};
+use hub::{Attachment, Detached, Packet, Publisher, Subscription, SubscriptionEnd};
 use rtmp::chunk::{encode_frame, DecoderLimits};
 use rtmp::{ServerConfig, ServerEvent, ServerSession};
 use tokio::net::TcpStream;
@@ -30,7 +30,12 @@ const READ_CHUNK: usize = 16 * 1024;
 enum Role {
     None,
     Publishing { publisher: Publisher },
-    Playing { stream_id: u32, sub: Subscription },
+    Playing {
+        stream_id: u32,
+        sub: Subscription,
+        /// Set while the stream actor writes for this player.
+        attached: Option<Attachment>,
+    },
 }
 
 /// Why a player's loop handed control back.
@@ -172,6 +177,7 @@ impl RtmpConnection {
                 } => self.handle_play(stream_id, &stream_name, &query).await?,
                 ServerEvent::Frame { frame, .. } => self.handle_frame(frame).await?,
                 ServerEvent::Unpublished { .. } | ServerEvent::PlayStopped { .. } => {
+                    self.reclaim_writes().await?;
                     self.role = Role::None;
                 }
             }
@@ -223,7 +229,11 @@ impl RtmpConnection {
                 let _ = self.session.accept_play(stream_id);
                 crate::tune_viewer_socket(&*self.socket, &self.live.config);
                 tracing::debug!(peer = %self.peer, stream = name, "RTMP player joined");
-                self.role = Role::Playing { stream_id, sub };
+                self.role = Role::Playing {
+                    stream_id,
+                    sub,
+                    attached: None,
+                };
                 Ok(())
             }
             Err(e) => {
@@ -246,7 +256,12 @@ impl RtmpConnection {
     /// subscription ends or the server stops. Players have no session
     /// deadline, so the hot path asks the session nothing.
     async fn play(&mut self, shutdown: &mut watch::Receiver<bool>) -> Result<(), Close> {
-        let Role::Playing { stream_id, sub } = &mut self.role else {
+        let Role::Playing {
+            stream_id,
+            sub,
+            attached,
+        } = &mut self.role
+        else {
             return Ok(());
         };
         let stream_id = *stream_id;
@@ -257,6 +272,7 @@ impl RtmpConnection {
         let player = Player {
             socket: &self.socket,
             sub,
+            attached,
             out: &mut self.out,
             timeout: self.live.config.write_timeout,
         };
@@ -285,10 +301,35 @@ impl RtmpConnection {
     }
 
     async fn write_out(&mut self) -> Result<(), Close> {
+        if self.out.is_empty() {
+            return Ok(());
+        }
+        self.reclaim_writes().await?;
         let timeout = self.live.config.write_timeout;
         writer::write_socket(&self.socket, &mut self.out, timeout)
             .await
             .map_err(Close::Viewer)
+    }
+
+    /// Takes a player's writes back from the stream actor, so that this
+    /// task may write; what the actor had not written goes out first.
+    async fn reclaim_writes(&mut self) -> Result<(), Close> {
+        let Role::Playing { sub, attached, .. } = &mut self.role else {
+            return Ok(());
+        };
+        let Some(attachment) = attached.take() else {
+            return Ok(());
+        };
+        match sub.resume(attachment.detach().await) {
+            Detached::Write(mut leftover) => {
+                leftover.append(&mut self.out);
+                self.out = leftover;
+                Ok(())
+            }
+            // The next turn reads the end from the subscription.
+            Detached::Ended(_) => Ok(()),
+            Detached::Failed(e) => Err(Close::Io(e)),
+        }
     }
 
     fn log_close(&self, close: &Close) {
@@ -312,6 +353,7 @@ impl RtmpConnection {
 struct Player<'a> {
     socket: &'a Arc<TcpStream>,
     sub: &'a mut Subscription,
+    attached: &'a mut Option<Attachment>,
     out: &'a mut Vec<Bytes>,
     timeout: std::time::Duration,
 }
@@ -320,7 +362,8 @@ impl Player<'_> {
     /// The shutdown and readiness waits live across batches: each wake
     /// costs one receive from the ring and one write. Once caught up, the
     /// stream actor writes for the player (crate::direct) until it hands
-    /// the socket back or the peer sends something.
+    /// the socket back, or until this task has something to write itself
+    /// (`RtmpConnection::reclaim_writes`).
     async fn run<E>(
         self,
         encode: E,
@@ -333,23 +376,23 @@ impl Player<'_> {
         let readable = self.socket.readable();
         tokio::pin!(stop, readable);
         loop {
-            if self.sub.caught_up() {
+            if self.attached.is_none() && self.sub.caught_up() {
                 let sink = SocketSink::boxed(self.socket.clone(), encode);
-                let mut attachment = self.sub.attach(sink).await;
+                *self.attached = Some(self.sub.attach(sink).await);
+            }
+            if let Some(attachment) = self.attached.as_mut() {
+                // Reading does not disturb the actor's writes: the peer's
+                // messages are read with the writes left attached.
                 let returned = tokio::select! {
                     biased;
                     () = &mut stop => return Err(Close::Shutdown),
                     ready = &mut readable => {
                         ready.map_err(Close::Io)?;
-                        None
+                        return Ok(PlayExit::Readable);
                     }
-                    returned = attachment.returned() => Some(returned),
+                    returned = attachment.returned() => returned,
                 };
-                let peer_spoke = returned.is_none();
-                let returned = match returned {
-                    Some(returned) => returned,
-                    None => attachment.detach().await,
-                };
+                *self.attached = None;
                 match self.sub.resume(returned) {
                     Detached::Write(leftover) => self.out.extend(leftover),
                     Detached::Ended(end) => return Ok(PlayExit::Ended(end)),
@@ -358,9 +401,6 @@ impl Player<'_> {
                 writer::write_socket(self.socket, self.out, self.timeout)
                     .await
                     .map_err(Close::Viewer)?;
-                if peer_spoke {
-                    return Ok(PlayExit::Readable);
-                }
                 continue;
             }
             let batch = tokio::select! {
