@@ -12,6 +12,10 @@ pub struct HubConfig {
     pub lag_window: Duration,
     /// Frames a publisher may have in flight to its stream actor.
     pub publish_queue: usize,
+    /// Most viewers a stream actor writes to itself (the rest write for
+    /// themselves): one batch to all of them is one turn of the actor, and
+    /// a longer turn delays connections being set up.
+    pub max_direct_viewers: usize,
 }
 
 impl Default for HubConfig {
@@ -22,6 +26,7 @@ impl Default for HubConfig {
             max_lags: 3,
             lag_window: Duration::from_secs(60),
             publish_queue: 512,
+            max_direct_viewers: 2048,
         }
     }
 }

@@ -50,6 +50,9 @@ pub(crate) enum Handback {
     },
     /// A write failed.
     Failed(io::Error),
+    /// The stream has as many attached viewers as it takes: this one
+    /// writes for itself, from `ring` on.
+    Refused { ring: broadcast::Receiver<Batch> },
 }
 
 /// An attached viewer, as the actor holds it.
@@ -69,15 +72,26 @@ pub(crate) struct AttachRequest {
 }
 
 /// Writes a stream actor makes before it lets other tasks run.
-const WRITES_PER_TURN: usize = 128;
+const WRITES_PER_TURN: usize = 512;
 
 /// The viewers a stream actor writes to.
-#[derive(Default)]
 pub(crate) struct DirectViewers {
     viewers: Vec<Attached>,
+    /// `HubConfig::max_direct_viewers`.
+    max_viewers: usize,
+    /// Writes since the actor last let other tasks run.
+    turn: usize,
 }
 
 impl DirectViewers {
+    pub(crate) fn new(max_viewers: usize) -> DirectViewers {
+        DirectViewers {
+            viewers: Vec::new(),
+            max_viewers,
+            turn: 0,
+        }
+    }
+
     /// Writes what the viewer has not had yet, then keeps it attached if
     /// every write went through whole.
     pub(crate) fn attach(&mut self, request: AttachRequest) {
@@ -87,6 +101,10 @@ impl DirectViewers {
             handback,
             detach,
         } = request;
+        if self.viewers.len() >= self.max_viewers {
+            let _ = handback.send(Handback::Refused { ring: position });
+            return;
+        }
         let mut viewer = Attached {
             sink,
             handback,
@@ -118,7 +136,6 @@ impl DirectViewers {
     /// set up (their handshakes are time to first frame).
     pub(crate) async fn offer(&mut self, batches: &[Batch], ring: &broadcast::Sender<Batch>) {
         let mut index = 0;
-        let mut turn = 0;
         while index < self.viewers.len() {
             if self.viewers[index].offer(batches, ring) {
                 index += 1;
@@ -126,10 +143,10 @@ impl DirectViewers {
                 // Order does not matter: every viewer gets every batch.
                 self.viewers.swap_remove(index);
             }
-            turn += 1;
-            if turn == WRITES_PER_TURN {
-                turn = 0;
-                tokio::task::yield_now().await;
+            self.turn += 1;
+            if self.turn >= WRITES_PER_TURN {
+                self.turn = 0;
+                YieldOnce(false).await;
             }
         }
     }
@@ -203,5 +220,27 @@ impl Attached {
         let (closed, _) = oneshot::channel();
         let sender = std::mem::replace(&mut self.handback, closed);
         let _ = sender.send(handback);
+    }
+}
+
+/// Lets the tasks already waiting to run go first, then carries on: the
+/// task wakes itself, which puts it at the back of the run queue.
+/// (`tokio::task::yield_now` instead waits until the runtime has nothing
+/// else to do, which under load starves the stream.)
+struct YieldOnce(bool);
+
+impl std::future::Future for YieldOnce {
+    type Output = ();
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.0 {
+            return std::task::Poll::Ready(());
+        }
+        self.0 = true;
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
     }
 }

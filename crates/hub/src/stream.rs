@@ -108,7 +108,7 @@ impl StreamActor {
             gop: GopCache::new(config.gop_cache_bytes),
             batcher: Batcher::new(),
             ring: broadcast::channel(config.ring_batches.max(1)).0,
-            direct: DirectViewers::default(),
+            direct: DirectViewers::new(config.max_direct_viewers),
             outbox: Vec::new(),
             epoch,
             rebase: Rebase::default(),

@@ -30,6 +30,8 @@ pub struct Subscription {
     ring: Option<broadcast::Receiver<Batch>>,
     policy: LagPolicy,
     commands: mpsc::Sender<Command>,
+    /// The stream refused to write for this viewer: it writes for itself.
+    attach_refused: bool,
     _viewer: ViewerGuard,
 }
 
@@ -47,6 +49,7 @@ impl Subscription {
             ring: Some(joined.ring),
             policy,
             commands,
+            attach_refused: false,
             _viewer: viewer,
         }
     }
@@ -91,7 +94,8 @@ impl Subscription {
     /// keyframe awaited. Only then may it [`attach`](Self::attach).
     pub fn caught_up(&self) -> bool {
         let ring_empty = self.ring.as_ref().is_some_and(|r| r.is_empty());
-        self.first.is_none() && ring_empty && !self.policy.is_skipping()
+        let ready = self.first.is_none() && !self.attach_refused;
+        ready && ring_empty && !self.policy.is_skipping()
     }
 
     /// Hands this viewer's writes to the stream actor, which then writes
@@ -134,6 +138,11 @@ impl Subscription {
                     }
                 }
                 Detached::Write(leftover)
+            }
+            Some(Handback::Refused { ring }) => {
+                self.ring = Some(ring);
+                self.attach_refused = true;
+                Detached::Write(Vec::new())
             }
             Some(Handback::Failed(e)) => Detached::Failed(e),
             None => Detached::Ended(SubscriptionEnd::StreamEnded),

@@ -8,16 +8,9 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use hub::{Batch, Detached, DirectSink, Hub, HubConfig, Offer, Subscription, SubscriptionEnd};
-use media::{Frame, Track};
 
-fn video(dts: i64, key: bool) -> Frame {
-    let body = vec![if key { 0x17 } else { 0x27 }, 1, 0, 0, 0, 0xaa];
-    Frame::parse(Track::Video, dts, Bytes::from(body)).unwrap()
-}
-
-fn video_config() -> Frame {
-    Frame::parse(Track::Video, 0, Bytes::from_static(&[0x17, 0, 0, 0, 0, 1])).unwrap()
-}
+mod common;
+use common::{video, video_config};
 
 /// A socket that takes `room` batches, then is full (or fails).
 #[derive(Default)]
@@ -211,4 +204,32 @@ async fn a_viewer_that_leaves_while_attached_is_forgotten() {
         "no write after it left"
     );
     assert_eq!(hub.streams()[0].viewers, 1);
+}
+
+#[tokio::test]
+async fn past_the_stream_s_limit_a_viewer_writes_for_itself() {
+    let config = HubConfig {
+        max_direct_viewers: 1,
+        ..HubConfig::default()
+    };
+    let (hub, publisher, mut first) = caught_up_viewer(config).await;
+    let mut second = hub.subscribe("s", Duration::ZERO).await.unwrap();
+    assert_eq!(dts_of_next(&mut second).await, [0, 0]);
+    let (attached_socket, sink) = socket(100);
+    let _attached = first.attach(sink).await;
+    let (refused_socket, refused_sink) = socket(100);
+    let mut refused = second.attach(refused_sink).await;
+    let returned = returned(&mut refused).await;
+    assert_eq!(leftover_dts(second.resume(returned)), Vec::<i64>::new());
+    assert!(!second.caught_up(), "it does not ask again");
+    publisher.send(video(40, false)).await.unwrap();
+    assert_eq!(dts_of_next(&mut second).await, [40]);
+    assert!(refused_socket.lock().unwrap().written.is_empty());
+    let mut third = hub.subscribe("s", Duration::ZERO).await.unwrap();
+    dts_of_next(&mut third).await;
+    assert_eq!(
+        attached_socket.lock().unwrap().written,
+        [40],
+        "the first one is written to"
+    );
 }

@@ -3,22 +3,10 @@
 
 use std::time::Duration;
 
-use bytes::Bytes;
 use hub::{Hub, HubConfig, HubError, SubscriptionEnd};
-use media::{Frame, Track};
 
-fn video(dts: i64, key: bool) -> Frame {
-    let body = vec![if key { 0x17 } else { 0x27 }, 1, 0, 0, 0, 0xaa];
-    Frame::parse(Track::Video, dts, Bytes::from(body)).unwrap()
-}
-
-fn video_config() -> Frame {
-    Frame::parse(Track::Video, 0, Bytes::from_static(&[0x17, 0, 0, 0, 0, 1])).unwrap()
-}
-
-fn audio(dts: i64) -> Frame {
-    Frame::parse(Track::Audio, dts, Bytes::from_static(&[0xaf, 1, 0x21])).unwrap()
-}
+mod common;
+use common::{audio, video, video_config};
 
 fn hub() -> Hub {
     Hub::new(HubConfig::default(), None)

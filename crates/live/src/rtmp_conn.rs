@@ -29,7 +29,9 @@ const READ_CHUNK: usize = 16 * 1024;
 
 enum Role {
     None,
-    Publishing { publisher: Publisher },
+    Publishing {
+        publisher: Publisher,
+    },
     Playing {
         stream_id: u32,
         sub: Subscription,
