@@ -43,6 +43,11 @@ impl Batcher {
         None
     }
 
+    /// Whether no packet waits for the next batch.
+    pub fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+
     /// Whatever is pending, as a batch.
     pub fn flush(&mut self) -> Option<Batch> {
         if self.pending.is_empty() {

@@ -79,8 +79,6 @@ pub(crate) struct DirectViewers {
     viewers: Vec<Attached>,
     /// `HubConfig::max_direct_viewers`.
     max_viewers: usize,
-    /// Writes since the actor last let other tasks run.
-    turn: usize,
 }
 
 impl DirectViewers {
@@ -88,7 +86,6 @@ impl DirectViewers {
         DirectViewers {
             viewers: Vec::new(),
             max_viewers,
-            turn: 0,
         }
     }
 
@@ -130,25 +127,28 @@ impl DirectViewers {
         }
     }
 
-    /// Offers `batches`, just put in `ring`, to every attached viewer. Lets
-    /// the runtime's other tasks run between runs of [`WRITES_PER_TURN`]
-    /// writes, so that a large audience does not hold up connections being
-    /// set up (their handshakes are time to first frame).
-    pub(crate) async fn offer(&mut self, batches: &[Batch], ring: &broadcast::Sender<Batch>) {
-        let mut index = 0;
-        while index < self.viewers.len() {
-            if self.viewers[index].offer(batches, ring) {
-                index += 1;
+    /// Offers `batches`, just put in `ring`, to the attached viewers from
+    /// `*next` on, at most [`WRITES_PER_TURN`] of them; whether every
+    /// viewer has had them. The actor lets other tasks run between turns,
+    /// so that a large audience does not hold up connections being set up.
+    pub(crate) fn offer_turn(
+        &mut self,
+        batches: &[Batch],
+        ring: &broadcast::Sender<Batch>,
+        next: &mut usize,
+    ) -> bool {
+        for _ in 0..WRITES_PER_TURN {
+            let Some(viewer) = self.viewers.get_mut(*next) else {
+                return true;
+            };
+            if viewer.offer(batches, ring) {
+                *next += 1;
             } else {
                 // Order does not matter: every viewer gets every batch.
-                self.viewers.swap_remove(index);
-            }
-            self.turn += 1;
-            if self.turn >= WRITES_PER_TURN {
-                self.turn = 0;
-                YieldOnce(false).await;
+                self.viewers.swap_remove(*next);
             }
         }
+        *next >= self.viewers.len()
     }
 
     /// Hands back the writes of every viewer that asked for them.
@@ -227,7 +227,7 @@ impl Attached {
 /// task wakes itself, which puts it at the back of the run queue.
 /// (`tokio::task::yield_now` instead waits until the runtime has nothing
 /// else to do, which under load starves the stream.)
-struct YieldOnce(bool);
+pub(crate) struct YieldOnce(pub(crate) bool);
 
 impl std::future::Future for YieldOnce {
     type Output = ();

@@ -5,9 +5,12 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, oneshot, watch, Notify};
 
-use crate::stream::{Command, StreamActor};
+use crate::stream::{Command, Joined, StreamActor};
 use crate::subscription::ViewerGuard;
 use crate::{HubConfig, HubError, Publisher, SinkFactory, Subscription};
+
+/// New viewers waiting for their stream actor, per stream.
+const SUBSCRIBE_QUEUE: usize = 256;
 
 /// The live streams of this process, by name.
 #[derive(Clone)]
@@ -34,6 +37,8 @@ pub(crate) struct HubInner {
 struct Entry {
     id: u64,
     commands: mpsc::Sender<Command>,
+    /// New viewers, which the actor answers before its other commands.
+    subscribes: mpsc::Sender<oneshot::Sender<Joined>>,
     viewers: Arc<AtomicUsize>,
     started_at: Instant,
     epoch: watch::Receiver<u64>,
@@ -108,13 +113,14 @@ impl Hub {
     }
 
     async fn try_subscribe(&self, name: &str) -> Option<Subscription> {
-        let (commands, viewers) = {
+        let (commands, subscribes, viewers) = {
             let streams = self.inner.lock();
             let entry = streams.get(name)?;
-            (entry.commands.clone(), entry.viewers.clone())
+            let subscribes = entry.subscribes.clone();
+            (entry.commands.clone(), subscribes, entry.viewers.clone())
         };
         let (reply, answer) = oneshot::channel();
-        commands.send(Command::Subscribe { reply }).await.ok()?;
+        subscribes.send(reply).await.ok()?;
         let joined = answer.await.ok()?;
         let config = &self.inner.config;
         Some(Subscription::new(
@@ -145,6 +151,7 @@ impl HubInner {
         }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (commands, inbox) = mpsc::channel(self.config.publish_queue.max(1));
+        let (subscribes, subscribe_inbox) = mpsc::channel(SUBSCRIBE_QUEUE);
         let (epoch, current) = watch::channel(1);
         let sinks = self
             .sinks
@@ -158,6 +165,7 @@ impl HubInner {
             &self.config,
             epoch,
             sinks,
+            subscribe_inbox,
         );
         tokio::spawn(actor.run(inbox));
         streams.insert(
@@ -165,6 +173,7 @@ impl HubInner {
             Entry {
                 id,
                 commands: commands.clone(),
+                subscribes,
                 viewers: Arc::new(AtomicUsize::new(0)),
                 started_at: Instant::now(),
                 epoch: current.clone(),

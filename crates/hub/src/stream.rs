@@ -4,7 +4,7 @@ use std::sync::Arc;
 use media::Frame;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
-use crate::direct::{AttachRequest, DirectViewers};
+use crate::direct::{AttachRequest, DirectViewers, YieldOnce};
 use crate::registry::HubInner;
 use crate::{Batch, Batcher, GopCache, HubConfig, Packet, Sink};
 
@@ -20,9 +20,6 @@ pub(crate) enum Command {
     Unpublish {
         epoch: u64,
     },
-    Subscribe {
-        reply: oneshot::Sender<Joined>,
-    },
     /// A caught-up viewer hands its writes over.
     Attach(AttachRequest),
     /// Some attached viewer wants its writes back.
@@ -35,7 +32,6 @@ impl std::fmt::Debug for Command {
             Command::Frame { .. } => "Frame",
             Command::Publish { .. } => "Publish",
             Command::Unpublish { .. } => "Unpublish",
-            Command::Subscribe { .. } => "Subscribe",
             Command::Attach(_) => "Attach",
             Command::Release => "Release",
         })
@@ -87,6 +83,8 @@ pub(crate) struct StreamActor {
     direct: DirectViewers,
     /// Batches in the ring that the attached viewers have not been sent.
     outbox: Vec<Batch>,
+    /// New viewers, answered before any other command.
+    subscribes: mpsc::Receiver<oneshot::Sender<Joined>>,
     epoch: watch::Sender<u64>,
     rebase: Rebase,
     sinks: Vec<Box<dyn Sink>>,
@@ -100,6 +98,7 @@ impl StreamActor {
         config: &HubConfig,
         epoch: watch::Sender<u64>,
         sinks: Vec<Box<dyn Sink>>,
+        subscribes: mpsc::Receiver<oneshot::Sender<Joined>>,
     ) -> StreamActor {
         StreamActor {
             id,
@@ -110,6 +109,7 @@ impl StreamActor {
             ring: broadcast::channel(config.ring_batches.max(1)).0,
             direct: DirectViewers::new(config.max_direct_viewers),
             outbox: Vec::new(),
+            subscribes,
             epoch,
             rebase: Rebase::default(),
             sinks,
@@ -120,7 +120,21 @@ impl StreamActor {
     /// [`MAX_OUTBOX`] batches), so that a busy actor writes each attached
     /// viewer fewer, larger writes instead of falling behind.
     pub(crate) async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
-        'run: while let Some(command) = commands.recv().await {
+        'run: loop {
+            let command = tokio::select! {
+                biased;
+                Some(reply) = self.subscribes.recv() => Err(reply),
+                command = commands.recv() => Ok(command),
+            };
+            let command = match command {
+                Err(reply) => {
+                    self.handle_subscribe(reply);
+                    self.fan_out().await;
+                    continue;
+                }
+                Ok(None) => break,
+                Ok(Some(command)) => command,
+            };
             let mut next = Some(command);
             while let Some(command) = next.take() {
                 if self.handle(command).await.is_break() {
@@ -150,7 +164,6 @@ impl StreamActor {
         match command {
             Command::Frame { epoch, frame } => self.handle_frame(epoch, frame),
             Command::Publish { reply } => self.handle_publish(reply),
-            Command::Subscribe { reply } => self.handle_subscribe(reply),
             Command::Attach(request) => self.direct.attach(request),
             Command::Release => self.direct.release_detached(&self.ring),
             Command::Unpublish { epoch } if epoch == *self.epoch.borrow() => {
@@ -215,11 +228,23 @@ impl StreamActor {
     }
 
     /// Writes the outbox to the attached viewers.
+    /// Writes the outbox to the attached viewers, a turn at a time. New
+    /// viewers are answered between turns when no packet waits in the
+    /// batcher (their snapshot then holds exactly what is in the ring).
     async fn fan_out(&mut self) {
         if self.outbox.is_empty() {
             return;
         }
-        self.direct.offer(&self.outbox, &self.ring).await;
-        self.outbox.clear();
+        let outbox = std::mem::take(&mut self.outbox);
+        let mut next = 0;
+        while !self.direct.offer_turn(&outbox, &self.ring, &mut next) {
+            YieldOnce(false).await;
+            while self.batcher.is_empty() {
+                let Ok(reply) = self.subscribes.try_recv() else {
+                    break;
+                };
+                self.handle_subscribe(reply);
+            }
+        }
     }
 }
