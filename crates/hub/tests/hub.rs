@@ -12,6 +12,16 @@ fn hub() -> Hub {
     Hub::new(HubConfig::default(), None)
 }
 
+/// Lets the stream actor handle what was sent to it (the tests run on one
+/// thread: each yield runs the actor until it waits again). New viewers are
+/// answered before queued frames, so a test that wants frames in a
+/// viewer's snapshot settles first.
+async fn settle() {
+    for _ in 0..8 {
+        tokio::task::yield_now().await;
+    }
+}
+
 async fn dts_of_next(sub: &mut hub::Subscription) -> Vec<i64> {
     sub.next()
         .await
@@ -29,6 +39,7 @@ async fn a_viewer_joining_midstream_starts_at_the_cached_keyframe() {
     for (i, key) in [true, false, true, false].into_iter().enumerate() {
         publisher.send(video(i as i64 * 40, key)).await.unwrap();
     }
+    settle().await;
     let mut sub = hub.subscribe("s", Duration::ZERO).await.unwrap();
     assert_eq!(dts_of_next(&mut sub).await, [0, 80, 120]);
     publisher.send(video(160, false)).await.unwrap();
@@ -43,6 +54,7 @@ async fn audio_waits_for_the_next_video_frame_but_nothing_is_duplicated() {
     publisher.send(video_config()).await.unwrap();
     publisher.send(video(0, true)).await.unwrap();
     publisher.send(audio(10)).await.unwrap();
+    settle().await;
     let mut sub = hub.subscribe("s", Duration::ZERO).await.unwrap();
     publisher.send(audio(30)).await.unwrap();
     publisher.send(video(40, false)).await.unwrap();
@@ -80,6 +92,7 @@ async fn reconnecting_publisher_takes_over_its_own_stream() {
     let mut old = hub.publish("s").await;
     old.send(video_config()).await.unwrap();
     old.send(video(5000, true)).await.unwrap();
+    settle().await;
     let mut sub = hub.subscribe("s", Duration::ZERO).await.unwrap();
     sub.next().await.unwrap();
 
