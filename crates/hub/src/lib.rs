@@ -15,7 +15,10 @@
 //! Runtime part: [`Hub`] maps stream names to stream actors. A [`Publisher`]
 //! sends frames to its actor; the actor updates the GOP cache, feeds the
 //! stream's [`Sink`]s (HLS, for one) and broadcasts batches into a bounded ring
-//! that every [`Subscription`] reads at its own pace. Memory is bounded by the
+//! that every [`Subscription`] reads at its own pace. A viewer that has caught
+//! up may instead hand its socket to the actor ([`Subscription::attach`], a
+//! [`DirectSink`]), which then writes each batch to it without waking it.
+//! Memory is bounded by the
 //! ring and the cache, never by the number or slowness of viewers. A publisher
 //! that publishes a name already live takes the stream over at once; viewers
 //! stay connected and see the new publisher's frames on a continuous timeline.
