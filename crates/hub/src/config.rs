@@ -16,6 +16,11 @@ pub struct HubConfig {
     /// themselves): one batch to all of them is one turn of the actor, and
     /// a longer turn delays connections being set up.
     pub max_direct_viewers: usize,
+    /// The runtime stream actors run on; `None` runs them on the runtime
+    /// of whoever starts the stream. A runtime of their own keeps
+    /// connections being set up from waiting behind a long fan-out: the
+    /// operating system shares the core between the two.
+    pub actors: Option<tokio::runtime::Handle>,
 }
 
 impl Default for HubConfig {
@@ -27,6 +32,7 @@ impl Default for HubConfig {
             lag_window: Duration::from_secs(60),
             publish_queue: 512,
             max_direct_viewers: 2048,
+            actors: None,
         }
     }
 }
