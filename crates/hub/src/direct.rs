@@ -123,7 +123,6 @@ impl DirectViewers {
             Verdict::Stay => self.viewers.push(viewer),
             Verdict::Resume(leftover) => viewer.resume(leftover, position, false),
             Verdict::Failed(e) => viewer.send(Handback::Failed(e)),
-            Verdict::Gone => {}
         }
     }
 
@@ -173,8 +172,6 @@ enum Verdict {
     /// Hand the writes back; these bytes are still to go.
     Resume(Vec<Bytes>),
     Failed(io::Error),
-    /// The viewer's task is gone.
-    Gone,
 }
 
 impl Attached {
@@ -190,14 +187,10 @@ impl Attached {
                 self.send(Handback::Failed(e));
                 false
             }
-            Verdict::Gone => false,
         }
     }
 
     fn write(&mut self, batches: &[Batch]) -> Verdict {
-        if self.handback.is_closed() {
-            return Verdict::Gone;
-        }
         match self.sink.offer(batches) {
             // A viewer that asked for its writes gets them after a whole batch.
             Offer::Taken if self.detach.load(Ordering::Acquire) => Verdict::Resume(Vec::new()),
