@@ -43,11 +43,19 @@ def other_cpu(r):
     return max(0.0, busy - known)
 
 
+def server_core(r):
+    """Busy % of core 0 (run.sh pins the server there): its process CPU
+    plus interrupt work done on that core and charged to no process."""
+    cores = r.get("core_busy_pct") or []
+    return cores[0] if cores else None
+
+
 def row(r):
     return [
         r["server"], r["protocol"], str(r["viewers"]),
         str(r.get("active_at_end")), errors(r),
         f'{fmt(r.get("server_cpu_pct_avg"))} / {fmt(r.get("server_cpu_pct_max"))}',
+        fmt(server_core(r)),
         fmt(r.get("cpu_pct_per_100_viewers"), 2),
         f'{fmt(r.get("server_rss_mb_base"))} → {fmt(r.get("server_rss_mb_max"))}',
         fmt(r.get("rss_kb_per_viewer")),
@@ -60,7 +68,7 @@ def row(r):
     ]
 
 
-HEAD = ["server", "proto", "N", "ok@end", "errors", "srv CPU % avg / max", "CPU %/100 v",
+HEAD = ["server", "proto", "N", "ok@end", "errors", "srv CPU % avg / max", "core 0 busy %", "CPU %/100 v",
         "RSS MB base → max", "KB/viewer", "TTFK p50 / p99 ms", "e2e p50 / p99 ms",
         "kbps/viewer p50 (min)", "lagging", "client CPU %", "other CPU %"]
 

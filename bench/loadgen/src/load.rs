@@ -218,6 +218,9 @@ fn summary(args: &Args, plan: &Plan, reports: &[ViewerReport], base: &Sample, sa
         .nums("core_busy_pct", &usage.core_busy)
         .nums("core_softirq_pct", &usage.core_softirq)
         .num("other_cpu_pct", usage.other_cpu_avg)
+        .num("tcp_data_segments_per_s", usage.tcp_per_s.map(|t| t.0))
+        .num("tcp_pure_acks_per_s", usage.tcp_per_s.map(|t| t.1))
+        .num("tcp_delayed_acks_per_s", usage.tcp_per_s.map(|t| t.2))
         .int("cpu_samples", usage.samples as u64)
         .finish()
 }

@@ -27,6 +27,36 @@ pub struct Sample {
     pub publisher_ticks: u64,
     /// (busy, total, softirq) ticks per core from /proc/stat.
     pub cores: Vec<(u64, u64, u64)>,
+    /// Whole-system TCP counters (loopback carries both ends of the run).
+    pub tcp: TcpCounters,
+}
+
+/// TCP counters of the whole system, from /proc/net/netstat.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TcpCounters {
+    /// Segments sent that carried new data (TcpExt TCPOrigDataSent).
+    pub data_segments: u64,
+    /// ACKs without data received (TcpExt TCPPureAcks).
+    pub pure_acks: u64,
+    /// ACKs sent by the delayed-ACK timer (TcpExt DelayedACKs).
+    pub delayed_acks: u64,
+}
+
+fn tcp_counters() -> TcpCounters {
+    let Ok(text) = fs::read_to_string("/proc/net/netstat") else { return TcpCounters::default() };
+    let mut lines = text.lines().filter(|l| l.starts_with("TcpExt:"));
+    let (Some(names), Some(values)) = (lines.next(), lines.next()) else { return TcpCounters::default() };
+    let pairs: HashMap<&str, u64> = names
+        .split_whitespace()
+        .zip(values.split_whitespace())
+        .filter_map(|(k, v)| Some((k, v.parse().ok()?)))
+        .collect();
+    let get = |k: &str| pairs.get(k).copied().unwrap_or(0);
+    TcpCounters {
+        data_segments: get("TCPOrigDataSent"),
+        pure_acks: get("TCPPureAcks"),
+        delayed_acks: get("DelayedACKs"),
+    }
 }
 
 /// What one process tree used so far.
@@ -135,6 +165,7 @@ pub fn sample(clock: &Clock, server: Option<u32>, publisher: Option<u32>) -> Sam
             .and_then(|p| read_stat(&p.to_string()))
             .map_or(0, |s| s.ticks),
         cores: cores(),
+        tcp: tcp_counters(),
     }
 }
 
@@ -171,6 +202,8 @@ pub struct Usage {
     pub publisher_cpu_avg: Option<f64>,
     pub core_busy: Vec<f64>,
     pub core_softirq: Vec<f64>,
+    /// Per second over the window: (data segments, pure ACKs, delayed ACKs).
+    pub tcp_per_s: Option<(f64, f64, f64)>,
     pub server_rss_max_kb: u64,
     pub server_alive_at_end: bool,
     pub samples: usize,
@@ -205,6 +238,13 @@ pub fn usage(samples: &[Sample], from: f64, to: f64) -> Usage {
         .filter(|w| w[1].t > w[0].t)
         .map(|w| pct(w[0].server_ticks, w[1].server_ticks, w[1].t - w[0].t))
         .reduce(f64::max);
+    let rate = |a: u64, b: u64| b.saturating_sub(a) as f64 / dt;
+    let (a, b) = (first.tcp, last.tcp);
+    u.tcp_per_s = Some((
+        rate(a.data_segments, b.data_segments),
+        rate(a.pure_acks, b.pure_acks),
+        rate(a.delayed_acks, b.delayed_acks),
+    ));
     for (a, b) in first.cores.iter().zip(&last.cores) {
         let total = b.1.saturating_sub(a.1).max(1) as f64;
         u.core_busy.push(b.0.saturating_sub(a.0) as f64 / total * 100.0);
