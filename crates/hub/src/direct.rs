@@ -72,7 +72,10 @@ pub(crate) struct AttachRequest {
 }
 
 /// Writes a stream actor makes before it lets other tasks run.
-const WRITES_PER_TURN: usize = 512;
+const WRITES_PER_TURN: usize = 128;
+
+/// Writes between two offers of the core to other threads.
+const WRITES_PER_CPU_YIELD: usize = 64;
 
 /// The viewers a stream actor writes to.
 pub(crate) struct DirectViewers {
@@ -136,7 +139,13 @@ impl DirectViewers {
         ring: &broadcast::Sender<Batch>,
         next: &mut usize,
     ) -> bool {
-        for _ in 0..WRITES_PER_TURN {
+        for i in 0..WRITES_PER_TURN {
+            if i % WRITES_PER_CPU_YIELD == WRITES_PER_CPU_YIELD - 1 {
+                // Another thread waiting for this core (the connections'
+                // runtime, with a handshake step to answer) runs now, not
+                // when the kernel's time slice ends.
+                std::thread::yield_now();
+            }
             let Some(viewer) = self.viewers.get_mut(*next) else {
                 return true;
             };
