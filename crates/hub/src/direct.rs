@@ -71,11 +71,21 @@ pub(crate) struct AttachRequest {
     pub(crate) detach: Arc<AtomicBool>,
 }
 
-/// Writes a stream actor makes before it lets other tasks run.
-const WRITES_PER_TURN: usize = 128;
+impl AttachRequest {
+    /// Hands the viewer its writes back unattached, from its own ring
+    /// position: the actor ended (or is ending) before it took them, and
+    /// what the viewer has not read yet is still in the ring.
+    pub(crate) fn decline(self) {
+        let _ = self.handback.send(Handback::Resume {
+            leftover: Vec::new(),
+            ring: self.ring,
+            lagged: false,
+        });
+    }
+}
 
-/// Writes between two offers of the core to other threads.
-const WRITES_PER_CPU_YIELD: usize = 64;
+/// Writes a stream actor makes before it lets other tasks run.
+const WRITES_PER_TURN: usize = 512;
 
 /// The viewers a stream actor writes to.
 pub(crate) struct DirectViewers {
@@ -126,6 +136,7 @@ impl DirectViewers {
             Verdict::Stay => self.viewers.push(viewer),
             Verdict::Resume(leftover) => viewer.resume(leftover, position, false),
             Verdict::Failed(e) => viewer.send(Handback::Failed(e)),
+            Verdict::Gone => {}
         }
     }
 
@@ -139,13 +150,7 @@ impl DirectViewers {
         ring: &broadcast::Sender<Batch>,
         next: &mut usize,
     ) -> bool {
-        for i in 0..WRITES_PER_TURN {
-            if i % WRITES_PER_CPU_YIELD == WRITES_PER_CPU_YIELD - 1 {
-                // Another thread waiting for this core (the connections'
-                // runtime, with a handshake step to answer) runs now, not
-                // when the kernel's time slice ends.
-                std::thread::yield_now();
-            }
+        for _ in 0..WRITES_PER_TURN {
             let Some(viewer) = self.viewers.get_mut(*next) else {
                 return true;
             };
@@ -181,6 +186,8 @@ enum Verdict {
     /// Hand the writes back; these bytes are still to go.
     Resume(Vec<Bytes>),
     Failed(io::Error),
+    /// The viewer's task is gone.
+    Gone,
 }
 
 impl Attached {
@@ -196,10 +203,14 @@ impl Attached {
                 self.send(Handback::Failed(e));
                 false
             }
+            Verdict::Gone => false,
         }
     }
 
     fn write(&mut self, batches: &[Batch]) -> Verdict {
+        if self.handback.is_closed() {
+            return Verdict::Gone;
+        }
         match self.sink.offer(batches) {
             // A viewer that asked for its writes gets them after a whole batch.
             Offer::Taken if self.detach.load(Ordering::Acquire) => Verdict::Resume(Vec::new()),

@@ -149,6 +149,14 @@ impl StreamActor {
         self.hub.remove_stream(&self.name, self.id);
         self.flush();
         self.fan_out().await;
+        // Viewers whose attach came after the end read the rest of the
+        // ring themselves.
+        commands.close();
+        while let Ok(command) = commands.try_recv() {
+            if let Command::Attach(request) = command {
+                request.decline();
+            }
+        }
         for sink in &mut self.sinks {
             sink.finish();
         }

@@ -112,14 +112,17 @@ impl Subscription {
                 handback,
                 detach: detach.clone(),
             };
-            // An actor that is gone drops the request: the stream ended.
-            let _ = self.commands.send(Command::Attach(request)).await;
+            // An actor that is gone leaves the viewer to read the rest of
+            // the ring itself.
+            let sent = self.commands.send(Command::Attach(request)).await;
+            if let Err(mpsc::error::SendError(Command::Attach(request))) = sent {
+                request.decline();
+            }
         }
         Attachment {
             returned,
             detach,
             commands: self.commands.clone(),
-            returned_yet: false,
         }
     }
 
@@ -178,8 +181,6 @@ pub struct Attachment {
     returned: oneshot::Receiver<Handback>,
     detach: Arc<AtomicBool>,
     commands: mpsc::Sender<Command>,
-    /// The actor has handed the writes back (or is gone).
-    returned_yet: bool,
 }
 
 /// The writes handed back by the stream actor; give them to
@@ -201,9 +202,7 @@ impl Attachment {
     /// Waits until the actor hands the writes back: the socket was full, a
     /// write failed, or the stream ended.
     pub async fn returned(&mut self) -> Returned {
-        let handback = (&mut self.returned).await.ok();
-        self.returned_yet = true;
-        Returned(handback)
+        Returned((&mut self.returned).await.ok())
     }
 
     /// Asks for the writes back (to write something else on the socket);
@@ -212,19 +211,6 @@ impl Attachment {
         self.detach.store(true, Ordering::Release);
         let _ = self.commands.send(Command::Release).await;
         self.returned().await
-    }
-}
-
-impl Drop for Attachment {
-    /// A viewer that leaves while attached is forgotten by the actor
-    /// before its next batch (or, if the actor's inbox is full, right
-    /// after it: the flag is what the actor reads per write).
-    fn drop(&mut self) {
-        if self.returned_yet {
-            return;
-        }
-        self.detach.store(true, Ordering::Release);
-        let _ = self.commands.try_send(Command::Release);
     }
 }
 

@@ -243,3 +243,42 @@ async fn past_the_stream_s_limit_a_viewer_writes_for_itself() {
         "the first one is written to"
     );
 }
+
+#[tokio::test]
+async fn a_viewer_attaching_as_the_stream_ends_still_gets_every_frame() {
+    let (_hub, publisher, mut sub) = caught_up_viewer(HubConfig::default()).await;
+    // Queued in this order before the actor runs: two frames, the end,
+    // then the viewer's attach, which the actor never takes.
+    publisher.send(video(40, false)).await.unwrap();
+    publisher.send(video(80, false)).await.unwrap();
+    drop(publisher);
+    let (socket, sink) = socket(100);
+    let mut attachment = sub.attach(sink).await;
+    let returned = returned(&mut attachment).await;
+    assert_eq!(leftover_dts(sub.resume(returned)), Vec::<i64>::new());
+    assert_eq!(dts_until(&mut sub, 2).await, [40, 80]);
+    assert!(matches!(
+        sub.next().await,
+        Err(SubscriptionEnd::StreamEnded)
+    ));
+    assert!(socket.lock().unwrap().written.is_empty());
+}
+
+#[tokio::test]
+async fn a_viewer_attaching_after_the_stream_ended_reads_the_rest_itself() {
+    let (hub, publisher, mut sub) = caught_up_viewer(HubConfig::default()).await;
+    publisher.send(video(40, false)).await.unwrap();
+    drop(publisher);
+    while !hub.streams().is_empty() {
+        tokio::task::yield_now().await;
+    }
+    let (_socket, sink) = socket(100);
+    let mut attachment = sub.attach(sink).await;
+    let returned = returned(&mut attachment).await;
+    assert_eq!(leftover_dts(sub.resume(returned)), Vec::<i64>::new());
+    assert_eq!(dts_until(&mut sub, 1).await, [40]);
+    assert!(matches!(
+        sub.next().await,
+        Err(SubscriptionEnd::StreamEnded)
+    ));
+}
