@@ -50,8 +50,8 @@ pub(crate) enum Handback {
     },
     /// A write failed.
     Failed(io::Error),
-    /// The stream has as many attached viewers as it takes: this one
-    /// writes for itself, from `ring` on.
+    /// The stream has as many attached viewers as it takes, or has ended:
+    /// this one writes for itself, from `ring` on.
     Refused { ring: broadcast::Receiver<Batch> },
 }
 
@@ -73,14 +73,13 @@ pub(crate) struct AttachRequest {
 
 impl AttachRequest {
     /// Hands the viewer its writes back unattached, from its own ring
-    /// position: the actor ended (or is ending) before it took them, and
-    /// what the viewer has not read yet is still in the ring.
+    /// position, for good: the actor ended (or is ending) before it took
+    /// them. What the viewer has not read yet is still in the ring, and it
+    /// reads on to the end itself instead of asking again (an ended
+    /// stream's ring stays empty, so the viewer would look caught up
+    /// forever).
     pub(crate) fn decline(self) {
-        let _ = self.handback.send(Handback::Resume {
-            leftover: Vec::new(),
-            ring: self.ring,
-            lagged: false,
-        });
+        let _ = self.handback.send(Handback::Refused { ring: self.ring });
     }
 }
 

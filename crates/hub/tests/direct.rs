@@ -282,3 +282,44 @@ async fn a_viewer_attaching_after_the_stream_ended_reads_the_rest_itself() {
         Err(SubscriptionEnd::StreamEnded)
     ));
 }
+
+/// What a viewer's task does (live's pumps): attach whenever caught up,
+/// read the ring otherwise, until the subscription ends. Gives up after
+/// `steps` rounds, which only a viewer that never ends needs.
+async fn pump(sub: &mut Subscription, steps: usize) -> Option<Vec<i64>> {
+    let mut read = Vec::new();
+    for _ in 0..steps {
+        if sub.caught_up() {
+            let (_socket, sink) = socket(100);
+            let mut attachment = sub.attach(sink).await;
+            let returned = returned(&mut attachment).await;
+            match sub.resume(returned) {
+                Detached::Write(_) => continue,
+                Detached::Ended(_) => return Some(read),
+                Detached::Failed(e) => panic!("no write fails here: {e}"),
+            }
+        }
+        match sub.next().await {
+            Ok(batch) => read.extend(batch.iter().map(|p| p.frame.dts)),
+            Err(_) => return Some(read),
+        }
+    }
+    None
+}
+
+#[tokio::test]
+async fn a_viewer_whose_attach_came_too_late_reads_to_the_end_without_attaching_again() {
+    let (hub, publisher, mut sub) = caught_up_viewer(HubConfig::default()).await;
+    publisher.send(video(40, false)).await.unwrap();
+    drop(publisher);
+    while !hub.streams().is_empty() {
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(pump(&mut sub, 100).await, Some(vec![40]));
+
+    // The same when the attach is queued behind the end.
+    let (_hub, publisher, mut sub) = caught_up_viewer(HubConfig::default()).await;
+    publisher.send(video(40, false)).await.unwrap();
+    drop(publisher);
+    assert_eq!(pump(&mut sub, 100).await, Some(vec![40]));
+}

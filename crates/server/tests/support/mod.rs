@@ -147,7 +147,15 @@ impl Server {
 }
 
 impl Drop for Server {
+    /// Stops the server; when a test failed, its log goes to stderr so the
+    /// failure can be read against what the server did.
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            let logs = self.logs.lock().unwrap_or_else(|e| e.into_inner());
+            for line in logs.iter() {
+                eprintln!("synctv| {line}");
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
