@@ -13,9 +13,15 @@ pub struct HubConfig {
     /// Frames a publisher may have in flight to its stream actor.
     pub publish_queue: usize,
     /// Most viewers a stream actor writes to itself (the rest write for
-    /// themselves): one batch to all of them is one turn of the actor, and
-    /// a longer turn delays connections being set up.
+    /// themselves). With the actors on a runtime of their own (`actors`)
+    /// a long fan-out no longer holds connections up, so the default is
+    /// no practical limit.
     pub max_direct_viewers: usize,
+    /// The runtime stream actors run on; `None` runs them on the runtime
+    /// of whoever starts the stream. A runtime of their own keeps
+    /// connections being set up from waiting behind a long fan-out: the
+    /// operating system shares the core between the two.
+    pub actors: Option<tokio::runtime::Handle>,
 }
 
 impl Default for HubConfig {
@@ -26,7 +32,8 @@ impl Default for HubConfig {
             max_lags: 3,
             lag_window: Duration::from_secs(60),
             publish_queue: 512,
-            max_direct_viewers: 2048,
+            max_direct_viewers: 65_536,
+            actors: None,
         }
     }
 }

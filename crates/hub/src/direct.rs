@@ -84,7 +84,10 @@ impl AttachRequest {
 }
 
 /// Writes a stream actor makes before it lets other tasks run.
-const WRITES_PER_TURN: usize = 512;
+const WRITES_PER_TURN: usize = 128;
+
+/// Writes between two offers of the core to other threads.
+const WRITES_PER_CPU_YIELD: usize = 64;
 
 /// The viewers a stream actor writes to.
 pub(crate) struct DirectViewers {
@@ -135,7 +138,6 @@ impl DirectViewers {
             Verdict::Stay => self.viewers.push(viewer),
             Verdict::Resume(leftover) => viewer.resume(leftover, position, false),
             Verdict::Failed(e) => viewer.send(Handback::Failed(e)),
-            Verdict::Gone => {}
         }
     }
 
@@ -149,7 +151,13 @@ impl DirectViewers {
         ring: &broadcast::Sender<Batch>,
         next: &mut usize,
     ) -> bool {
-        for _ in 0..WRITES_PER_TURN {
+        for i in 0..WRITES_PER_TURN {
+            if i % WRITES_PER_CPU_YIELD == WRITES_PER_CPU_YIELD - 1 {
+                // Another thread waiting for this core (the connections'
+                // runtime, with a handshake step to answer) runs now, not
+                // when the kernel's time slice ends.
+                std::thread::yield_now();
+            }
             let Some(viewer) = self.viewers.get_mut(*next) else {
                 return true;
             };
@@ -185,8 +193,6 @@ enum Verdict {
     /// Hand the writes back; these bytes are still to go.
     Resume(Vec<Bytes>),
     Failed(io::Error),
-    /// The viewer's task is gone.
-    Gone,
 }
 
 impl Attached {
@@ -202,14 +208,10 @@ impl Attached {
                 self.send(Handback::Failed(e));
                 false
             }
-            Verdict::Gone => false,
         }
     }
 
     fn write(&mut self, batches: &[Batch]) -> Verdict {
-        if self.handback.is_closed() {
-            return Verdict::Gone;
-        }
         match self.sink.offer(batches) {
             // A viewer that asked for its writes gets them after a whole batch.
             Offer::Taken if self.detach.load(Ordering::Acquire) => Verdict::Resume(Vec::new()),

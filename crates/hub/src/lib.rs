@@ -18,8 +18,9 @@
 //! that every [`Subscription`] reads at its own pace. A viewer that has caught
 //! up may instead hand its socket to the actor ([`Subscription::attach`], a
 //! [`DirectSink`]), which then writes each batch to it without waking it.
-//! Memory is bounded by the
-//! ring and the cache, never by the number or slowness of viewers. A publisher
+//! Actors run on the runtime that [`HubConfig::actors`] names (the server
+//! gives them one of their own), else on the caller's. Memory is bounded by
+//! the ring and the cache, never by the number or slowness of viewers. A publisher
 //! that publishes a name already live takes the stream over at once; viewers
 //! stay connected and see the new publisher's frames on a continuous timeline.
 

@@ -167,7 +167,10 @@ impl HubInner {
             sinks,
             subscribe_inbox,
         );
-        tokio::spawn(actor.run(inbox));
+        match &self.config.actors {
+            Some(runtime) => drop(runtime.spawn(actor.run(inbox))),
+            None => drop(tokio::spawn(actor.run(inbox))),
+        }
         streams.insert(
             name.to_owned(),
             Entry {

@@ -123,6 +123,7 @@ impl Subscription {
             returned,
             detach,
             commands: self.commands.clone(),
+            returned_yet: false,
         }
     }
 
@@ -181,6 +182,8 @@ pub struct Attachment {
     returned: oneshot::Receiver<Handback>,
     detach: Arc<AtomicBool>,
     commands: mpsc::Sender<Command>,
+    /// The actor has handed the writes back (or is gone).
+    returned_yet: bool,
 }
 
 /// The writes handed back by the stream actor; give them to
@@ -202,7 +205,9 @@ impl Attachment {
     /// Waits until the actor hands the writes back: the socket was full, a
     /// write failed, or the stream ended.
     pub async fn returned(&mut self) -> Returned {
-        Returned((&mut self.returned).await.ok())
+        let handback = (&mut self.returned).await.ok();
+        self.returned_yet = true;
+        Returned(handback)
     }
 
     /// Asks for the writes back (to write something else on the socket);
@@ -211,6 +216,19 @@ impl Attachment {
         self.detach.store(true, Ordering::Release);
         let _ = self.commands.send(Command::Release).await;
         self.returned().await
+    }
+}
+
+impl Drop for Attachment {
+    /// A viewer that leaves while attached is forgotten by the actor
+    /// before its next batch (or, if the actor's inbox is full, right
+    /// after it: the flag is what the actor reads per write).
+    fn drop(&mut self) {
+        if self.returned_yet {
+            return;
+        }
+        self.detach.store(true, Ordering::Release);
+        let _ = self.commands.try_send(Command::Release);
     }
 }
 

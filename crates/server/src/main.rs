@@ -26,17 +26,17 @@ fn main() -> ExitCode {
     config.data_dir = cli.data_dir.unwrap_or(config.data_dir);
     config.database_url = cli.database_url.or(config.database_url);
     init_logging(&config.log);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
+    let (runtime, media) = match (runtime("synctv-io"), runtime("synctv-media")) {
+        (Ok(runtime), Ok(media)) => (runtime, media),
+        (Err(e), _) | (_, Err(e)) => {
             eprintln!("synctv: cannot start the runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run::serve(config)) {
+    let served = runtime.block_on(run::serve(config, media.handle().clone()));
+    drop(runtime);
+    media.shutdown_timeout(std::time::Duration::from_secs(1));
+    match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");
@@ -44,6 +44,15 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Connections run on one runtime, stream actors on another
+/// (`HubConfig::actors`): each has a worker per core.
+fn runtime(name: &str) -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .thread_name(name)
+        .enable_all()
+        .build()
 }
 
 fn init_logging(level: &str) {

@@ -28,7 +28,7 @@ pub(crate) enum RunError {
     Store(#[from] store::StoreError),
 }
 
-pub(crate) async fn serve(config: Config) -> Result<(), RunError> {
+pub(crate) async fn serve(config: Config, media: tokio::runtime::Handle) -> Result<(), RunError> {
     std::fs::create_dir_all(&config.data_dir).map_err(|source| RunError::DataDir {
         path: config.data_dir.clone(),
         source,
@@ -42,7 +42,7 @@ pub(crate) async fn serve(config: Config) -> Result<(), RunError> {
         store.clone(),
         play_tokens.clone(),
     ));
-    let live = live::Live::new(live_config(&config), hub_config(&config), keys);
+    let live = live::Live::new(live_config(&config), hub_config(&config, media), keys);
     let (stop, stopping) = watch::channel(false);
     let limits = api::HttpLimits {
         max_connections: config.live.max_http_connections,
@@ -128,10 +128,11 @@ fn rooms_config(config: &Config) -> api::RoomsConfig {
     rooms
 }
 
-fn hub_config(config: &Config) -> hub::HubConfig {
+fn hub_config(config: &Config, media: tokio::runtime::Handle) -> hub::HubConfig {
     hub::HubConfig {
         gop_cache_bytes: config.live.gop_cache_bytes,
         ring_batches: config.live.ring_batches,
+        actors: Some(media),
         ..hub::HubConfig::default()
     }
 }
