@@ -48,6 +48,12 @@ impl Batcher {
         self.pending.is_empty()
     }
 
+    /// The packets waiting for the next batch: never a video frame, script
+    /// data or a configuration, which close a batch at once.
+    pub fn pending(&self) -> &[Arc<Packet>] {
+        &self.pending
+    }
+
     /// Whatever is pending, as a batch.
     pub fn flush(&mut self) -> Option<Batch> {
         if self.pending.is_empty() {

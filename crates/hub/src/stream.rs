@@ -166,11 +166,13 @@ impl StreamActor {
     /// Applies one command; frames only fill the outbox. Every other
     /// command is applied once the attached viewers have the outbox.
     async fn handle(&mut self, command: Command) -> ControlFlow<()> {
-        if !matches!(command, Command::Frame { .. }) {
-            self.fan_out().await;
+        if let Command::Frame { epoch, frame } = command {
+            self.handle_frame(epoch, frame);
+            return ControlFlow::Continue(());
         }
+        self.fan_out().await;
         match command {
-            Command::Frame { epoch, frame } => self.handle_frame(epoch, frame),
+            Command::Frame { .. } => {}
             Command::Publish { reply } => self.handle_publish(reply),
             Command::Attach(request) => self.direct.attach(request),
             Command::Release => self.direct.release_detached(&self.ring),
@@ -179,7 +181,7 @@ impl StreamActor {
             }
             Command::Unpublish { .. } => {}
         }
-        // A subscriber or takeover may have flushed a batch.
+        // A takeover may have flushed a batch.
         self.fan_out().await;
         ControlFlow::Continue(())
     }
@@ -210,11 +212,19 @@ impl StreamActor {
     }
 
     fn handle_subscribe(&mut self, reply: oneshot::Sender<Joined>) {
-        // Pending packets are in the cache already: send them to the
-        // current viewers first, so the newcomer does not get them twice.
-        self.flush();
+        // Packets waiting in the batcher are in the cache already, and go
+        // into the ring with the next batch: the newcomer gets them from
+        // there, not twice. (They are audio frames only, the newest in the
+        // cache, so the snapshot stays a whole prefix of the stream.)
+        let pending = self.batcher.pending();
+        let snapshot = self
+            .gop
+            .snapshot()
+            .into_iter()
+            .filter(|packet| !pending.iter().any(|p| Arc::ptr_eq(p, packet)))
+            .collect();
         let joined = Joined {
-            snapshot: self.gop.snapshot(),
+            snapshot,
             ring: self.ring.subscribe(),
         };
         let _ = reply.send(joined);
@@ -235,10 +245,10 @@ impl StreamActor {
         let _ = self.ring.send(batch);
     }
 
-    /// Writes the outbox to the attached viewers.
     /// Writes the outbox to the attached viewers, a turn at a time. New
-    /// viewers are answered between turns when no packet waits in the
-    /// batcher (their snapshot then holds exactly what is in the ring).
+    /// viewers are answered between turns: nothing enters the ring during
+    /// a fan-out, so their ring position is just after the outbox, which
+    /// their snapshot holds.
     async fn fan_out(&mut self) {
         if self.outbox.is_empty() {
             return;
@@ -247,10 +257,7 @@ impl StreamActor {
         let mut next = 0;
         while !self.direct.offer_turn(&outbox, &self.ring, &mut next) {
             YieldOnce(false).await;
-            while self.batcher.is_empty() {
-                let Ok(reply) = self.subscribes.try_recv() else {
-                    break;
-                };
+            while let Ok(reply) = self.subscribes.try_recv() {
                 self.handle_subscribe(reply);
             }
         }

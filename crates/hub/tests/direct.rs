@@ -10,7 +10,7 @@ use bytes::Bytes;
 use hub::{Batch, Detached, DirectSink, Hub, HubConfig, Offer, Subscription, SubscriptionEnd};
 
 mod common;
-use common::{video, video_config};
+use common::{audio, video, video_config};
 
 /// A socket that takes `room` batches, then is full (or fails).
 #[derive(Default)]
@@ -108,11 +108,12 @@ async fn a_full_socket_hands_the_writes_back_and_nothing_is_lost_or_doubled() {
     for n in 1..=6 {
         publisher.send(video(n * 40, false)).await.unwrap();
     }
+    // All six were waiting, so the actor offered them in one write.
     let returned = returned(&mut attachment).await;
-    assert_eq!(leftover_dts(sub.resume(returned)), [160]);
+    assert_eq!(leftover_dts(sub.resume(returned)), [160, 200, 240]);
     assert_eq!(socket.lock().unwrap().written, [40, 80, 120]);
-    assert_eq!(dts_of_next(&mut sub).await, [200]);
-    assert_eq!(dts_of_next(&mut sub).await, [240]);
+    publisher.send(video(280, false)).await.unwrap();
+    assert_eq!(dts_of_next(&mut sub).await, [280]);
 }
 
 #[tokio::test]
@@ -322,4 +323,51 @@ async fn a_viewer_whose_attach_came_too_late_reads_to_the_end_without_attaching_
     publisher.send(video(40, false)).await.unwrap();
     drop(publisher);
     assert_eq!(pump(&mut sub, 100).await, Some(vec![40]));
+}
+
+/// A socket that signals when it is first written to.
+struct GateSink(Box<dyn DirectSink>, Arc<tokio::sync::Notify>);
+
+impl DirectSink for GateSink {
+    fn offer(&mut self, batches: &[Batch]) -> Offer {
+        self.1.notify_one();
+        self.0.offer(batches)
+    }
+}
+
+#[tokio::test]
+async fn a_viewer_joining_during_a_long_fan_out_gets_every_frame_once() {
+    let (hub, publisher, mut first) = caught_up_viewer(HubConfig::default()).await;
+    let fan_out_began = Arc::new(tokio::sync::Notify::new());
+    let (_socket, sink) = socket(100);
+    let gate = GateSink(sink, fan_out_began.clone());
+    let mut attachments = vec![first.attach(Box::new(gate)).await];
+    // Enough attached viewers after it for a fan-out of several turns.
+    let mut sockets = Vec::new();
+    for _ in 0..300 {
+        let mut sub = hub.subscribe("s", Duration::ZERO).await.unwrap();
+        assert_eq!(dts_until(&mut sub, 2).await, [0, 0]);
+        let (socket, sink) = socket(100);
+        attachments.push(sub.attach(sink).await);
+        sockets.push((socket, sub));
+    }
+    // The newcomer asks to join once the fan-out of the video frame began,
+    // while the audio after it waits in the batcher.
+    let joining = {
+        let hub = hub.clone();
+        tokio::spawn(async move {
+            fan_out_began.notified().await;
+            hub.subscribe("s", Duration::ZERO).await
+        })
+    };
+    // A fresh budget, so that both reach the inbox before the actor runs.
+    tokio::task::yield_now().await;
+    publisher.send(video(40, false)).await.unwrap();
+    publisher.send(audio(50)).await.unwrap();
+    let mut newcomer = joining.await.unwrap().unwrap();
+    publisher.send(video(80, false)).await.unwrap();
+    assert_eq!(dts_until(&mut newcomer, 5).await, [0, 0, 40, 50, 80]);
+    for (socket, _) in &sockets {
+        assert_eq!(socket.lock().unwrap().written, [40, 50, 80]);
+    }
 }

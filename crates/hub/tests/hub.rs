@@ -58,8 +58,10 @@ async fn audio_waits_for_the_next_video_frame_but_nothing_is_duplicated() {
     let mut sub = hub.subscribe("s", Duration::ZERO).await.unwrap();
     publisher.send(audio(30)).await.unwrap();
     publisher.send(video(40, false)).await.unwrap();
-    assert_eq!(dts_of_next(&mut sub).await, [0, 0, 10]);
-    assert_eq!(dts_of_next(&mut sub).await, [30, 40]);
+    // The audio still waiting when the viewer joined comes with the next
+    // batch, not in the snapshot as well.
+    assert_eq!(dts_of_next(&mut sub).await, [0, 0]);
+    assert_eq!(dts_of_next(&mut sub).await, [10, 30, 40]);
 }
 
 #[tokio::test(start_paused = true)]
