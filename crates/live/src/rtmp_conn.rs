@@ -75,6 +75,8 @@ pub(crate) struct RtmpConnection {
     session: ServerSession,
     role: Role,
     out: Vec<Bytes>,
+    /// When the connection was accepted: set-up times in the log.
+    accepted: Instant,
 }
 
 impl RtmpConnection {
@@ -103,6 +105,7 @@ impl RtmpConnection {
             peer,
             role: Role::None,
             out: Vec::new(),
+            accepted: Instant::now(),
         }
     }
 
@@ -226,11 +229,18 @@ impl RtmpConnection {
         }
         self.flush().await?;
         let wait = self.live.config.viewer_wait;
+        let asked = Instant::now();
         match self.live.hub.subscribe(name, wait).await {
             Ok(sub) => {
                 let _ = self.session.accept_play(stream_id);
                 crate::tune_viewer_socket(&*self.socket, &self.live.config);
-                tracing::debug!(peer = %self.peer, stream = name, "RTMP player joined");
+                tracing::debug!(
+                    peer = %self.peer,
+                    stream = name,
+                    setup_us = self.accepted.elapsed().as_micros(),
+                    subscribe_us = asked.elapsed().as_micros(),
+                    "RTMP player joined"
+                );
                 self.role = Role::Playing {
                     stream_id,
                     sub,
