@@ -166,13 +166,12 @@ impl StreamActor {
     /// Applies one command; frames only fill the outbox. Every other
     /// command is applied once the attached viewers have the outbox.
     async fn handle(&mut self, command: Command) -> ControlFlow<()> {
-        if let Command::Frame { epoch, frame } = command {
-            self.handle_frame(epoch, frame);
-            return ControlFlow::Continue(());
+        let is_frame = matches!(command, Command::Frame { .. });
+        if !is_frame {
+            self.fan_out().await;
         }
-        self.fan_out().await;
         match command {
-            Command::Frame { .. } => {}
+            Command::Frame { epoch, frame } => self.handle_frame(epoch, frame),
             Command::Publish { reply } => self.handle_publish(reply),
             Command::Attach(request) => self.direct.attach(request),
             Command::Release => self.direct.release_detached(&self.ring),
@@ -181,8 +180,11 @@ impl StreamActor {
             }
             Command::Unpublish { .. } => {}
         }
-        // A takeover may have flushed a batch.
-        self.fan_out().await;
+        // A takeover may have flushed a batch; a frame's batch waits in the
+        // outbox for the frames queued behind it.
+        if !is_frame {
+            self.fan_out().await;
+        }
         ControlFlow::Continue(())
     }
 

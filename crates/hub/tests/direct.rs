@@ -265,14 +265,21 @@ async fn a_viewer_attaching_as_the_stream_ends_still_gets_every_frame() {
     assert!(socket.lock().unwrap().written.is_empty());
 }
 
-#[tokio::test]
-async fn a_viewer_attaching_after_the_stream_ended_reads_the_rest_itself() {
-    let (hub, publisher, mut sub) = caught_up_viewer(HubConfig::default()).await;
+/// A caught-up viewer of a stream that has ended, and whose actor is gone,
+/// with one frame (dts 40) still unread in its ring.
+async fn ended_with_one_frame_unread() -> Subscription {
+    let (hub, publisher, sub) = caught_up_viewer(HubConfig::default()).await;
     publisher.send(video(40, false)).await.unwrap();
     drop(publisher);
     while !hub.streams().is_empty() {
         tokio::task::yield_now().await;
     }
+    sub
+}
+
+#[tokio::test]
+async fn a_viewer_attaching_after_the_stream_ended_reads_the_rest_itself() {
+    let mut sub = ended_with_one_frame_unread().await;
     let (_socket, sink) = socket(100);
     let mut attachment = sub.attach(sink).await;
     let returned = returned(&mut attachment).await;
@@ -310,12 +317,7 @@ async fn pump(sub: &mut Subscription, steps: usize) -> Option<Vec<i64>> {
 
 #[tokio::test]
 async fn a_viewer_whose_attach_came_too_late_reads_to_the_end_without_attaching_again() {
-    let (hub, publisher, mut sub) = caught_up_viewer(HubConfig::default()).await;
-    publisher.send(video(40, false)).await.unwrap();
-    drop(publisher);
-    while !hub.streams().is_empty() {
-        tokio::task::yield_now().await;
-    }
+    let mut sub = ended_with_one_frame_unread().await;
     assert_eq!(pump(&mut sub, 100).await, Some(vec![40]));
 
     // The same when the attach is queued behind the end.
