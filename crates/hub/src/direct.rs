@@ -60,6 +60,8 @@ pub(crate) struct Attached {
     sink: Box<dyn DirectSink>,
     handback: oneshot::Sender<Handback>,
     detach: Arc<AtomicBool>,
+    /// The number of the first batch not written to this viewer yet.
+    next: u64,
 }
 
 /// What a viewer sends to attach.
@@ -89,19 +91,70 @@ const WRITES_PER_TURN: usize = 128;
 /// Writes between two offers of the core to other threads.
 const WRITES_PER_CPU_YIELD: usize = 64;
 
-/// The viewers a stream actor writes to.
+/// The viewers a stream actor writes to, and the batches some of them
+/// have not been written yet.
+///
+/// The actor sweeps over its viewers a turn at a time, and writes each
+/// one every batch that came since its last visit. A batch that comes
+/// during a sweep reaches the viewers still ahead in it, and the others in
+/// the next one: however long a sweep takes, no viewer waits more than one
+/// sweep for a batch, and a busy actor writes each viewer fewer, larger
+/// writes.
 pub(crate) struct DirectViewers {
     viewers: Vec<Attached>,
     /// `HubConfig::max_direct_viewers`.
     max_viewers: usize,
+    /// Batches not every viewer has had; the first is number `base`.
+    pending: Vec<Batch>,
+    base: u64,
+    /// `HubConfig::ring_batches`: a viewer further behind has lagged.
+    max_pending: usize,
+    /// The viewer the next turn starts at.
+    cursor: usize,
+}
+
+/// What a visit did to a viewer.
+enum Visit {
+    /// It had every batch already.
+    Nothing,
+    Wrote,
+    /// Its writes were handed back.
+    Left,
 }
 
 impl DirectViewers {
-    pub(crate) fn new(max_viewers: usize) -> DirectViewers {
+    pub(crate) fn new(max_viewers: usize, max_pending: usize) -> DirectViewers {
         DirectViewers {
             viewers: Vec::new(),
             max_viewers,
+            pending: Vec::new(),
+            base: 0,
+            max_pending: max_pending.max(1),
+            cursor: 0,
         }
+    }
+
+    /// The number the next batch will have.
+    fn head(&self) -> u64 {
+        self.base + self.pending.len() as u64
+    }
+
+    /// Whether every viewer has been written every batch.
+    pub(crate) fn is_idle(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    /// Takes a batch just put in the ring; viewers get it on their next
+    /// visit.
+    pub(crate) fn push(&mut self, batch: Batch) {
+        if self.viewers.is_empty() {
+            return;
+        }
+        if self.pending.len() >= self.max_pending {
+            self.pending.remove(0);
+            self.base += 1;
+        }
+        self.pending.push(batch);
     }
 
     /// Writes what the viewer has not had yet, then keeps it attached if
@@ -117,10 +170,12 @@ impl DirectViewers {
             let _ = handback.send(Handback::Refused { ring: position });
             return;
         }
+        // The ring's end is where the batches to come start.
         let mut viewer = Attached {
             sink,
             handback,
             detach,
+            next: self.head(),
         };
         let mut missed = Vec::new();
         loop {
@@ -141,49 +196,89 @@ impl DirectViewers {
         }
     }
 
-    /// Offers `batches`, just put in `ring`, to the attached viewers from
-    /// `*next` on, at most [`WRITES_PER_TURN`] of them; whether every
-    /// viewer has had them. The actor lets other tasks run between turns,
-    /// so that a large audience does not hold up connections being set up.
-    pub(crate) fn offer_turn(
-        &mut self,
-        batches: &[Batch],
-        ring: &broadcast::Sender<Batch>,
-        next: &mut usize,
-    ) -> bool {
-        for i in 0..WRITES_PER_TURN {
-            if i % WRITES_PER_CPU_YIELD == WRITES_PER_CPU_YIELD - 1 {
+    /// Visits viewers from where the last turn stopped, making at most
+    /// [`WRITES_PER_TURN`] writes; whether every viewer now has every
+    /// batch. The actor lets other tasks run between turns, so that a
+    /// large audience does not hold up connections being set up.
+    pub(crate) fn turn(&mut self, ring: &broadcast::Sender<Batch>) -> bool {
+        let mut writes = 0;
+        while writes < WRITES_PER_TURN {
+            if self.cursor >= self.viewers.len() {
+                self.end_sweep();
+                if self.is_idle() {
+                    return true;
+                }
+            }
+            match self.visit(self.cursor, ring) {
+                Visit::Nothing => {
+                    self.cursor += 1;
+                    continue;
+                }
+                Visit::Wrote => self.cursor += 1,
+                // Order does not matter: each viewer knows what it had.
+                Visit::Left => {
+                    self.viewers.swap_remove(self.cursor);
+                }
+            }
+            writes += 1;
+            if writes % WRITES_PER_CPU_YIELD == 0 {
                 // Another thread waiting for this core (the connections'
                 // runtime, with a handshake step to answer) runs now, not
                 // when the kernel's time slice ends.
                 std::thread::yield_now();
             }
-            let Some(viewer) = self.viewers.get_mut(*next) else {
-                return true;
-            };
-            if viewer.offer(batches, ring) {
-                *next += 1;
-            } else {
-                // Order does not matter: every viewer gets every batch.
-                self.viewers.swap_remove(*next);
-            }
         }
-        *next >= self.viewers.len()
+        false
     }
 
-    /// Hands back the writes of every viewer that asked for them.
+    /// Writes the viewer at `index` what it has not had.
+    fn visit(&mut self, index: usize, ring: &broadcast::Sender<Batch>) -> Visit {
+        let head = self.head();
+        let viewer = &mut self.viewers[index];
+        if viewer.next < self.base {
+            viewer.resume(Vec::new(), ring.subscribe(), true);
+            return Visit::Left;
+        }
+        if viewer.next == head {
+            return Visit::Nothing;
+        }
+        let from = usize::try_from(viewer.next - self.base).unwrap_or(usize::MAX);
+        if viewer.offer(&self.pending[from..], ring) {
+            viewer.next = head;
+            Visit::Wrote
+        } else {
+            Visit::Left
+        }
+    }
+
+    /// Back to the first viewer; forgets the batches every viewer has.
+    fn end_sweep(&mut self) {
+        self.cursor = 0;
+        let head = self.head();
+        let oldest = self.viewers.iter().map(|v| v.next).min().unwrap_or(head);
+        let done = usize::try_from(oldest.max(self.base) - self.base)
+            .unwrap_or(usize::MAX)
+            .min(self.pending.len());
+        self.pending.drain(..done);
+        self.base += done as u64;
+    }
+
+    /// Hands back the writes of every viewer that asked for them and has
+    /// every batch; one still behind is handed back after its next write.
     pub(crate) fn release_detached(&mut self, ring: &broadcast::Sender<Batch>) {
+        let head = self.head();
+        let (mut index, cursor) = (0, self.cursor);
+        let mut before_cursor = 0;
         self.viewers.retain_mut(|viewer| {
-            if !viewer.detach.load(Ordering::Acquire) {
+            index += 1;
+            if viewer.next != head || !viewer.detach.load(Ordering::Acquire) {
                 return true;
             }
             viewer.resume(Vec::new(), ring.subscribe(), false);
+            before_cursor += usize::from(index <= cursor);
             false
         });
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.viewers.len()
+        self.cursor -= before_cursor;
     }
 }
 

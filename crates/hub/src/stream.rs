@@ -2,6 +2,7 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use media::Frame;
+use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 use crate::direct::{AttachRequest, DirectViewers, YieldOnce};
@@ -69,8 +70,8 @@ impl Rebase {
     }
 }
 
-/// Most batches an actor collects before writing to attached viewers.
-const MAX_OUTBOX: usize = 16;
+/// Most commands an actor takes in one go between two turns of writes.
+const COMMANDS_PER_TURN: usize = 64;
 
 /// One live stream: its GOP cache, its ring of batches and its sinks.
 pub(crate) struct StreamActor {
@@ -81,8 +82,6 @@ pub(crate) struct StreamActor {
     batcher: Batcher,
     ring: broadcast::Sender<Batch>,
     direct: DirectViewers,
-    /// Batches in the ring that the attached viewers have not been sent.
-    outbox: Vec<Batch>,
     /// New viewers, answered before any other command.
     subscribes: mpsc::Receiver<oneshot::Sender<Joined>>,
     epoch: watch::Sender<u64>,
@@ -107,8 +106,7 @@ impl StreamActor {
             gop: GopCache::new(config.gop_cache_bytes),
             batcher: Batcher::new(),
             ring: broadcast::channel(config.ring_batches.max(1)).0,
-            direct: DirectViewers::new(config.max_direct_viewers),
-            outbox: Vec::new(),
+            direct: DirectViewers::new(config.max_direct_viewers, config.ring_batches),
             subscribes,
             epoch,
             rebase: Rebase::default(),
@@ -116,39 +114,38 @@ impl StreamActor {
         }
     }
 
-    /// Frames waiting in the inbox are taken together (up to
-    /// [`MAX_OUTBOX`] batches), so that a busy actor writes each attached
-    /// viewer fewer, larger writes instead of falling behind.
+    /// Waits for commands while the attached viewers have every batch;
+    /// otherwise writes to them a turn at a time, and takes the commands
+    /// (new frames among them) and the new viewers that came in between.
     pub(crate) async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
-        'run: loop {
-            let command = tokio::select! {
-                biased;
-                Some(reply) = self.subscribes.recv() => Err(reply),
-                command = commands.recv() => Ok(command),
+        loop {
+            let command = if self.direct.is_idle() {
+                tokio::select! {
+                    biased;
+                    Some(reply) = self.subscribes.recv() => {
+                        self.handle_subscribe(reply);
+                        continue;
+                    }
+                    command = commands.recv() => command,
+                }
+            } else {
+                self.write_turn().await;
+                match commands.try_recv() {
+                    Ok(command) => Some(command),
+                    Err(TryRecvError::Empty) => continue,
+                    Err(TryRecvError::Disconnected) => None,
+                }
             };
-            let command = match command {
-                Err(reply) => {
-                    self.handle_subscribe(reply);
-                    self.fan_out().await;
-                    continue;
-                }
-                Ok(None) => break,
-                Ok(Some(command)) => command,
-            };
-            let mut next = Some(command);
-            while let Some(command) = next.take() {
-                if self.handle(command).await.is_break() {
-                    break 'run;
-                }
-                if self.outbox.len() < MAX_OUTBOX {
-                    next = commands.try_recv().ok();
-                }
+            let Some(command) = command else { break };
+            if self.handle_waiting(command, &mut commands).is_break() {
+                break;
             }
-            self.fan_out().await;
         }
         self.hub.remove_stream(&self.name, self.id);
         self.flush();
-        self.fan_out().await;
+        while !self.direct.is_idle() {
+            self.write_turn().await;
+        }
         // Viewers whose attach came after the end read the rest of the
         // ring themselves.
         commands.close();
@@ -163,13 +160,23 @@ impl StreamActor {
         tracing::info!(stream = %self.name, "stream ended");
     }
 
-    /// Applies one command; frames only fill the outbox. Every other
-    /// command is applied once the attached viewers have the outbox.
-    async fn handle(&mut self, command: Command) -> ControlFlow<()> {
-        let is_frame = matches!(command, Command::Frame { .. });
-        if !is_frame {
-            self.fan_out().await;
+    /// Applies `first` and the commands waiting behind it.
+    fn handle_waiting(
+        &mut self,
+        first: Command,
+        commands: &mut mpsc::Receiver<Command>,
+    ) -> ControlFlow<()> {
+        self.handle(first)?;
+        for _ in 1..COMMANDS_PER_TURN {
+            let Ok(command) = commands.try_recv() else {
+                break;
+            };
+            self.handle(command)?;
         }
+        ControlFlow::Continue(())
+    }
+
+    fn handle(&mut self, command: Command) -> ControlFlow<()> {
         match command {
             Command::Frame { epoch, frame } => self.handle_frame(epoch, frame),
             Command::Publish { reply } => self.handle_publish(reply),
@@ -180,12 +187,19 @@ impl StreamActor {
             }
             Command::Unpublish { .. } => {}
         }
-        // A takeover may have flushed a batch; a frame's batch waits in the
-        // outbox for the frames queued behind it.
-        if !is_frame {
-            self.fan_out().await;
-        }
         ControlFlow::Continue(())
+    }
+
+    /// One turn of writes to the attached viewers, then lets other tasks
+    /// run and answers the viewers that asked to join meanwhile: their
+    /// ring position is the ring's end, and their snapshot holds
+    /// everything before it.
+    async fn write_turn(&mut self) {
+        self.direct.turn(&self.ring);
+        YieldOnce(false).await;
+        while let Ok(reply) = self.subscribes.try_recv() {
+            self.handle_subscribe(reply);
+        }
     }
 
     fn handle_frame(&mut self, epoch: u64, mut frame: Frame) {
@@ -238,30 +252,10 @@ impl StreamActor {
         }
     }
 
-    /// Into the ring for the viewers that read it, and into the outbox for
-    /// the viewers attached.
+    /// Into the ring for the viewers that read it, and to the attached
+    /// viewers on their next visit.
     fn send(&mut self, batch: Batch) {
-        if self.direct.len() > 0 {
-            self.outbox.push(batch.clone());
-        }
+        self.direct.push(batch.clone());
         let _ = self.ring.send(batch);
-    }
-
-    /// Writes the outbox to the attached viewers, a turn at a time. New
-    /// viewers are answered between turns: nothing enters the ring during
-    /// a fan-out, so their ring position is just after the outbox, which
-    /// their snapshot holds.
-    async fn fan_out(&mut self) {
-        if self.outbox.is_empty() {
-            return;
-        }
-        let outbox = std::mem::take(&mut self.outbox);
-        let mut next = 0;
-        while !self.direct.offer_turn(&outbox, &self.ring, &mut next) {
-            YieldOnce(false).await;
-            while let Ok(reply) = self.subscribes.try_recv() {
-                self.handle_subscribe(reply);
-            }
-        }
     }
 }

@@ -16,6 +16,8 @@ use common::{audio, video, video_config};
 #[derive(Default)]
 struct Socket {
     written: Vec<i64>,
+    /// Offers that wrote something.
+    writes: usize,
     room: usize,
     broken: bool,
 }
@@ -37,6 +39,7 @@ impl DirectSink for TestSink {
                 .collect()
         };
         socket.written.extend(dts(&batches[..taken]));
+        socket.writes += usize::from(taken > 0);
         if taken == batches.len() {
             return Offer::Taken;
         }
@@ -337,22 +340,51 @@ impl DirectSink for GateSink {
     }
 }
 
-#[tokio::test]
-async fn a_viewer_joining_during_a_long_fan_out_gets_every_frame_once() {
-    let (hub, publisher, mut first) = caught_up_viewer(HubConfig::default()).await;
+type Viewers = Vec<(Arc<Mutex<Socket>>, Subscription, hub::Attachment)>;
+
+/// A stream whose first attached viewer signals when a fan-out begins,
+/// with enough attached viewers after it for a fan-out of several turns.
+struct Audience {
+    hub: Hub,
+    publisher: hub::Publisher,
+    fan_out_began: Arc<tokio::sync::Notify>,
+    first: (Arc<Mutex<Socket>>, Subscription, hub::Attachment),
+    viewers: Viewers,
+}
+
+async fn audience() -> Audience {
+    let (hub, publisher, mut sub) = caught_up_viewer(HubConfig::default()).await;
     let fan_out_began = Arc::new(tokio::sync::Notify::new());
-    let (_socket, sink) = socket(100);
-    let gate = GateSink(sink, fan_out_began.clone());
-    let mut attachments = vec![first.attach(Box::new(gate)).await];
-    // Enough attached viewers after it for a fan-out of several turns.
-    let mut sockets = Vec::new();
+    let (gated, sink) = socket(100);
+    let attachment = sub
+        .attach(Box::new(GateSink(sink, fan_out_began.clone())))
+        .await;
+    let mut viewers = Vec::new();
     for _ in 0..300 {
         let mut sub = hub.subscribe("s", Duration::ZERO).await.unwrap();
         assert_eq!(dts_until(&mut sub, 2).await, [0, 0]);
         let (socket, sink) = socket(100);
-        attachments.push(sub.attach(sink).await);
-        sockets.push((socket, sub));
+        let attachment = sub.attach(sink).await;
+        viewers.push((socket, sub, attachment));
     }
+    Audience {
+        hub,
+        publisher,
+        fan_out_began,
+        first: (gated, sub, attachment),
+        viewers,
+    }
+}
+
+#[tokio::test]
+async fn a_viewer_joining_during_a_long_fan_out_gets_every_frame_once() {
+    let Audience {
+        hub,
+        publisher,
+        fan_out_began,
+        viewers,
+        first: _first,
+    } = audience().await;
     // The newcomer asks to join once the fan-out of the video frame began,
     // while the audio after it waits in the batcher.
     let joining = {
@@ -369,7 +401,49 @@ async fn a_viewer_joining_during_a_long_fan_out_gets_every_frame_once() {
     let mut newcomer = joining.await.unwrap().unwrap();
     publisher.send(video(80, false)).await.unwrap();
     assert_eq!(dts_until(&mut newcomer, 5).await, [0, 0, 40, 50, 80]);
-    for (socket, _) in &sockets {
+    for (socket, _, _) in &viewers {
         assert_eq!(socket.lock().unwrap().written, [40, 50, 80]);
     }
+}
+
+#[tokio::test]
+async fn a_frame_that_comes_during_a_long_fan_out_reaches_the_viewers_still_ahead_in_it() {
+    let Audience {
+        publisher,
+        fan_out_began,
+        first: (first_socket, _first, _attached),
+        viewers,
+        ..
+    } = audience().await;
+    // The next frame comes while the actor writes the first one (from a
+    // task: the test's own future runs only after a burst of tasks).
+    let publisher = Arc::new(publisher);
+    let next_frame = {
+        let publisher = publisher.clone();
+        tokio::spawn(async move {
+            fan_out_began.notified().await;
+            publisher.send(video(80, false)).await.unwrap();
+        })
+    };
+    tokio::task::yield_now().await;
+    publisher.send(video(40, false)).await.unwrap();
+    next_frame.await.unwrap();
+    let (last_socket, _, _) = viewers.last().unwrap();
+    for _ in 0..1000 {
+        if last_socket.lock().unwrap().written.len() == 2
+            && first_socket.lock().unwrap().written.len() == 2
+        {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    let last = last_socket.lock().unwrap();
+    assert_eq!(last.written, [40, 80]);
+    assert_eq!(
+        last.writes, 1,
+        "both frames in the write it was waiting for"
+    );
+    let first = first_socket.lock().unwrap();
+    assert_eq!(first.written, [40, 80]);
+    assert_eq!(first.writes, 2, "the frame came after its write");
 }

@@ -1,5 +1,6 @@
 //! A viewer's socket as the stream actor writes to it (`hub::DirectSink`):
-//! one non-blocking vectored write per batch, from the actor's task.
+//! non-blocking vectored writes from the actor's task, one per visit
+//! unless more buffers wait than one call takes.
 
 use std::io::{self, IoSlice};
 use std::sync::Arc;
@@ -39,28 +40,36 @@ where
         self.bufs.clear();
         let packets = batches.iter().flat_map(|batch| batch.iter());
         self.bufs.extend(packets.map(|p| (self.encode)(p)));
-        let written = {
-            let mut slices = [IoSlice::new(&[]); writer::MAX_IOVECS];
-            let n = writer::fill(&mut slices, &self.bufs);
-            // Straight to the socket, past tokio's readiness (one memory
-            // access less per write): a full socket is handed back, and
-            // the viewer's task then learns of it from its own write.
-            socket2::SockRef::from(&*self.socket).send_vectored(&slices[..n])
-        };
-        match written {
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Offer::Full(self.take_from(0)),
-            Err(e) => Offer::Failed(e),
-            Ok(0) => Offer::Failed(io::ErrorKind::WriteZero.into()),
-            Ok(n) => {
-                let start = writer::advance(&mut self.bufs, 0, n);
-                if start == self.bufs.len() {
-                    self.bufs.clear();
-                    Offer::Taken
-                } else {
-                    Offer::Full(self.take_from(start))
+        let mut start = 0;
+        while start < self.bufs.len() {
+            let (written, wanted) = {
+                let mut slices = [IoSlice::new(&[]); writer::MAX_IOVECS];
+                let n = writer::fill(&mut slices, &self.bufs[start..]);
+                let wanted: usize = slices[..n].iter().map(|s| s.len()).sum();
+                // Straight to the socket, past tokio's readiness (one
+                // memory access less per write): a full socket is handed
+                // back, and the viewer's task then learns of it from its
+                // own write.
+                let sock = socket2::SockRef::from(&*self.socket);
+                (sock.send_vectored(&slices[..n]), wanted)
+            };
+            match written {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    return Offer::Full(self.take_from(start))
+                }
+                Err(e) => return Offer::Failed(e),
+                Ok(0) => return Offer::Failed(io::ErrorKind::WriteZero.into()),
+                Ok(n) => {
+                    start = writer::advance(&mut self.bufs, start, n);
+                    // Short of what was offered: the socket is full.
+                    if n < wanted {
+                        return Offer::Full(self.take_from(start));
+                    }
                 }
             }
         }
+        self.bufs.clear();
+        Offer::Taken
     }
 }
 
