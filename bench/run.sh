@@ -29,12 +29,17 @@
 #   NGINX_BIN        default nginx
 #   MEDIA            default bench/media/bench.flv (made by make-media.sh)
 #   LOADGEN_ARGS     extra loadgen options
+#   SIDE=0           FLV/RTMP: viewers a second, otherwise idle loadgen joins
+#                    (over 5 s, held 6 s) in the middle of the hold; their set-up,
+#                    first-keyframe and delay times (side_* fields) show what a
+#                    viewer waits for the server, without the queueing inside a
+#                    client that holds N connections (needs DURATION >= 24)
 set -euo pipefail
 
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$BENCH/.." && pwd)"
 if [[ $# -ne 4 ]]; then
-  sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 SERVER="$1" PROTO="$2" N="$3" DURATION="$4"
@@ -221,6 +226,15 @@ $(pin "$CLIENT_CPU") timeout -k 5 "$LIMIT" "$LOADGEN" --proto "$PROTO" --url "$U
   --tag bias_ms="$BIAS" ${LOADGEN_ARGS:-} > "$RUN/client.json" 2> "$RUN/client.log" &
 CLIENT_PID=$!
 PIDS+=("$CLIENT_PID")
+SIDE="${SIDE:-0}"
+if (( SIDE > 0 )) && [[ "$PROTO" != hls ]] && (( DURATION >= 24 )); then
+  sleep "$(awk -v r="$RAMP" -v d="$DURATION" 'BEGIN { printf "%.2f", r + d / 2 - 4 }')"
+  log "side loadgen: $SIDE x $PROTO joining over 5 s"
+  # shellcheck disable=SC2046
+  $(pin "$CLIENT_CPU") timeout -k 2 30 "$LOADGEN" --proto "$PROTO" --url "$URL" --viewers "$SIDE" \
+    --duration 6 --ramp 5 --rcvlowat "$LOWAT" --publish-epoch-ms "$T0" --quiet \
+    > "$RUN/side.json" 2> "$RUN/side.log" || true
+fi
 rc=0
 wait "$CLIENT_PID" || rc=$?
 kill -0 "$PUB_PID" 2>/dev/null || log "WARNING: the publisher exited during the run"
@@ -229,5 +243,19 @@ stop_all
 
 LINE=$(head -1 "$RUN/client.json" 2>/dev/null || true)
 [[ "$LINE" == "{"* ]] || fail "loadgen exited with $rc and no result (see $RUN/client.log)"
+if [[ -s "$RUN/side.json" ]]; then
+  LINE=$(python3 - "$LINE" "$RUN/side.json" <<'PY'
+import json, sys
+line = json.loads(sys.argv[1])
+with open(sys.argv[2]) as f:
+    side = json.loads(f.readline())
+line["side_viewers"] = side.get("viewers")
+for key in ("errors", "setup_p50_ms", "setup_p99_ms", "ttfk_p50_ms", "ttfk_p99_ms", "ttfk_max_ms",
+            "e2e_p50_ms", "e2e_p99_ms", "e2e_max_ms", "e2e_samples"):
+    line["side_" + key] = side.get(key)
+print(json.dumps(line, separators=(",", ":")))
+PY
+)
+fi
 echo "$LINE"
 echo "$LINE" >> "$RESULTS/results.jsonl"
