@@ -2,13 +2,13 @@
 //!
 //! A viewer that has caught up hands its socket's writes to the actor
 //! ([`Subscription::attach`](crate::Subscription::attach)). The actor then
-//! offers every batch to it right after putting the batch in the ring: one
-//! non-blocking write, no task wake-up, no ring read. When a write does not
-//! go through whole (the socket is full), fails, or the viewer asks, the
-//! actor hands the writes back with whatever it could not write and a ring
-//! position just after that batch; the viewer's task goes on from there at
-//! its own pace, under the usual slow-viewer policy, and attaches again
-//! once it has caught up.
+//! writes it every batch on its sweeps over the attached viewers (see
+//! [`DirectViewers`]): non-blocking writes, no task wake-up, no ring read.
+//! When a write does not go through whole (the socket is full), fails, or
+//! the viewer asks, the actor hands the writes back with whatever it could
+//! not write and a ring position just after it; the viewer's task goes on
+//! from there at its own pace, under the usual slow-viewer policy, and
+//! attaches again once it has caught up.
 
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -144,6 +144,13 @@ impl DirectViewers {
         self.pending.is_empty()
     }
 
+    /// Whether the batches behind are half the ring: the actor then takes
+    /// no more commands until this sweep is over, so that an actor short
+    /// of time holds its publisher back instead of making viewers lag.
+    pub(crate) fn is_backlogged(&self) -> bool {
+        self.pending.len() >= self.max_pending.div_ceil(2)
+    }
+
     /// Takes a batch just put in the ring; viewers get it on their next
     /// visit.
     pub(crate) fn push(&mut self, batch: Batch) {
@@ -196,17 +203,17 @@ impl DirectViewers {
         }
     }
 
-    /// Visits viewers from where the last turn stopped, making at most
-    /// [`WRITES_PER_TURN`] writes; whether every viewer now has every
+    /// Visits viewers from where the last turn stopped, writing to at
+    /// most [`WRITES_PER_TURN`] of them, or until every viewer has every
     /// batch. The actor lets other tasks run between turns, so that a
     /// large audience does not hold up connections being set up.
-    pub(crate) fn turn(&mut self, ring: &broadcast::Sender<Batch>) -> bool {
+    pub(crate) fn turn(&mut self, ring: &broadcast::Sender<Batch>) {
         let mut writes = 0;
         while writes < WRITES_PER_TURN {
             if self.cursor >= self.viewers.len() {
                 self.end_sweep();
                 if self.is_idle() {
-                    return true;
+                    return;
                 }
             }
             match self.visit(self.cursor, ring) {
@@ -228,7 +235,6 @@ impl DirectViewers {
                 std::thread::yield_now();
             }
         }
-        false
     }
 
     /// Writes the viewer at `index` what it has not had.

@@ -116,7 +116,9 @@ impl StreamActor {
 
     /// Waits for commands while the attached viewers have every batch;
     /// otherwise writes to them a turn at a time, and takes the commands
-    /// (new frames among them) and the new viewers that came in between.
+    /// (new frames among them) and the new viewers that came in between,
+    /// the commands only while the viewers are less than half a ring
+    /// behind (the publisher waits meanwhile).
     pub(crate) async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
         loop {
             let command = if self.direct.is_idle() {
@@ -130,6 +132,9 @@ impl StreamActor {
                 }
             } else {
                 self.write_turn().await;
+                if self.direct.is_backlogged() {
+                    continue;
+                }
                 match commands.try_recv() {
                     Ok(command) => Some(command),
                     Err(TryRecvError::Empty) => continue,

@@ -211,7 +211,8 @@ impl Attachment {
     }
 
     /// Asks for the writes back (to write something else on the socket);
-    /// they come back after at most the batch being written.
+    /// they come back once the actor has written this viewer every batch
+    /// so far (at most one sweep over the attached viewers).
     pub async fn detach(mut self) -> Returned {
         self.detach.store(true, Ordering::Release);
         let _ = self.commands.send(Command::Release).await;
@@ -220,9 +221,10 @@ impl Attachment {
 }
 
 impl Drop for Attachment {
-    /// A viewer that leaves while attached is forgotten by the actor
-    /// before its next batch (or, if the actor's inbox is full, right
-    /// after it: the flag is what the actor reads per write).
+    /// A viewer that leaves while attached is forgotten by the actor: at
+    /// once if it has every batch, else after its next write (the flag is
+    /// also what the actor reads after each write, should its inbox be
+    /// full).
     fn drop(&mut self) {
         if self.returned_yet {
             return;

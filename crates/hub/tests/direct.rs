@@ -447,3 +447,85 @@ async fn a_frame_that_comes_during_a_long_fan_out_reaches_the_viewers_still_ahea
     assert_eq!(first.written, [40, 80]);
     assert_eq!(first.writes, 2, "the frame came after its write");
 }
+
+/// What a viewer has had once the stream is over: what the actor wrote,
+/// what it handed back unwritten, then the rest of the ring.
+async fn everything_had(
+    socket: &Mutex<Socket>,
+    mut sub: Subscription,
+    returned: hub::Returned,
+) -> Vec<i64> {
+    let mut had = socket.lock().unwrap().written.clone();
+    match sub.resume(returned) {
+        Detached::Ended(_) => return had,
+        Detached::Failed(e) => panic!("no write fails here: {e}"),
+        leftover @ Detached::Write(_) => had.extend(leftover_dts(leftover)),
+    }
+    while let Ok(batch) = sub.next().await {
+        had.extend(batch.iter().map(|p| p.frame.dts));
+    }
+    had
+}
+
+#[tokio::test]
+async fn every_viewer_gets_every_frame_once_however_its_writes_go() {
+    let config = HubConfig {
+        ring_batches: 64,
+        ..HubConfig::default()
+    };
+    let (hub, publisher, mut first) = caught_up_viewer(config).await;
+    // The first viewer signals each sweep's start; the frames come then,
+    // to meet the actor in the middle of its sweeps.
+    let sweep_began = Arc::new(tokio::sync::Notify::new());
+    let (first_socket, sink) = socket(1000);
+    let first_attachment = first
+        .attach(Box::new(GateSink(sink, sweep_began.clone())))
+        .await;
+    let mut viewers = vec![(first_socket, first, first_attachment)];
+    // Some sockets fill up after a few batches, at different points of
+    // the sweeps; the others take everything.
+    for i in 1..300 {
+        let mut sub = hub.subscribe("s", Duration::ZERO).await.unwrap();
+        assert_eq!(dts_until(&mut sub, 2).await, [0, 0]);
+        let room = if i % 7 == 3 { i % 5 } else { 1000 };
+        let (socket, sink) = socket(room);
+        let attachment = sub.attach(sink).await;
+        viewers.push((socket, sub, attachment));
+    }
+    // One viewer asks for its writes back in the middle of the stream,
+    // just after a burst of frames, so while it is behind.
+    let (asked_socket, mut asked, asked_attachment) = viewers.swap_remove(100);
+    let frames: Vec<i64> = (1..=60).map(|n| n * 40).collect();
+    let feeder = {
+        let frames = frames.clone();
+        tokio::spawn(async move {
+            let mut asked_attachment = Some(asked_attachment);
+            let mut handed_back = None;
+            for (n, burst) in frames.chunks(3).enumerate() {
+                if n > 0 {
+                    sweep_began.notified().await;
+                }
+                for &dts in burst {
+                    publisher.send(video(dts, dts % 320 == 0)).await.unwrap();
+                }
+                if n == 7 {
+                    let attachment = asked_attachment.take().unwrap();
+                    handed_back = Some(attachment.detach().await);
+                }
+            }
+            handed_back.unwrap()
+        })
+    };
+    let handed_back = tokio::time::timeout(Duration::from_secs(10), feeder).await;
+    let mut had = asked_socket.lock().unwrap().written.clone();
+    had.extend(leftover_dts(asked.resume(handed_back.unwrap().unwrap())));
+    while let Ok(batch) = asked.next().await {
+        had.extend(batch.iter().map(|p| p.frame.dts));
+    }
+    assert_eq!(had, frames, "the viewer that asked for its writes back");
+    for (i, (socket, sub, mut attachment)) in viewers.into_iter().enumerate() {
+        let handed_back = returned(&mut attachment).await;
+        let had = everything_had(&socket, sub, handed_back).await;
+        assert_eq!(had, frames, "viewer {i}");
+    }
+}
