@@ -239,3 +239,34 @@ fn a_player_accepts_media_on_any_message_stream() {
     pair.client.handle_input(&bytes, pair.now).unwrap();
     assert_eq!(pair.client.poll_event(), Some(ClientEvent::Frame(frame)));
 }
+
+#[test]
+fn a_player_that_has_sent_everything_keeps_no_read_buffer() {
+    let mut pair = Pair::default_pair();
+    pair.client.play("room").unwrap();
+    // Half the handshake in: its bytes wait for the rest.
+    let hello = drain_client(&mut pair);
+    pair.deliver_to_server(&hello[..hello.len() / 2]);
+    assert!(pair.server.read_buffer_capacity() > 0);
+    pair.deliver_to_server(&hello[hello.len() / 2..]);
+    pair.drive();
+    let stream_id = pair
+        .server_events
+        .iter()
+        .find_map(|e| match e {
+            ServerEvent::PlayRequested { stream_id, .. } => Some(*stream_id),
+            _ => None,
+        })
+        .expect("a play request");
+    pair.server.accept_play(stream_id).unwrap();
+    pair.drive();
+    assert_eq!(pair.server.read_buffer_capacity(), 0);
+}
+
+fn drain_client(pair: &mut Pair) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    while let Some(b) = pair.client.poll_transmit() {
+        bytes.extend_from_slice(&b);
+    }
+    bytes
+}

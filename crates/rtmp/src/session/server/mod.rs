@@ -96,7 +96,18 @@ impl ServerSession {
         if result.is_err() {
             self.phase = Phase::Closed;
         }
+        // A player sends next to nothing once it plays: a connection with
+        // nothing left to parse keeps no read buffer.
+        if self.input.is_empty() {
+            self.input = BytesMut::new();
+        }
         result
+    }
+
+    /// Bytes of memory held for input not parsed yet.
+    #[cfg(test)]
+    pub(crate) fn read_buffer_capacity(&self) -> usize {
+        self.input.capacity()
     }
 
     /// The next event for the application.
