@@ -91,6 +91,14 @@ async fn dts_until(sub: &mut Subscription, count: usize) -> Vec<i64> {
     seen
 }
 
+/// The default tuning with a ring of `batches`.
+fn with_ring(batches: usize) -> HubConfig {
+    HubConfig {
+        ring_batches: batches,
+        ..HubConfig::default()
+    }
+}
+
 /// A stream with a keyframe at 0 and a viewer that has read the cache.
 async fn caught_up_viewer(config: HubConfig) -> (Hub, hub::Publisher, Subscription) {
     let hub = Hub::new(config, None);
@@ -153,10 +161,7 @@ async fn a_viewer_behind_when_it_attaches_gets_what_it_missed_first() {
 
 #[tokio::test]
 async fn a_viewer_the_ring_overran_before_it_attached_skips_to_a_keyframe() {
-    let config = HubConfig {
-        ring_batches: 2,
-        ..HubConfig::default()
-    };
+    let config = with_ring(2);
     let (_hub, publisher, mut sub) = caught_up_viewer(config).await;
     for n in 1..=5 {
         publisher.send(video(n * 40, false)).await.unwrap();
@@ -469,10 +474,7 @@ async fn everything_had(
 
 #[tokio::test]
 async fn every_viewer_gets_every_frame_once_however_its_writes_go() {
-    let config = HubConfig {
-        ring_batches: 64,
-        ..HubConfig::default()
-    };
+    let config = with_ring(64);
     let (hub, publisher, mut first) = caught_up_viewer(config).await;
     // The first viewer signals each sweep's start; the frames come then,
     // to meet the actor in the middle of its sweeps.
