@@ -15,6 +15,7 @@ A variable names a file key upper-cased, sections joined by '__':
   rtmp_addr                     SYNCTV_RTMP_ADDR                   0.0.0.0:1935
   data_dir                      SYNCTV_DATA_DIR                    ./data
   database_url                  SYNCTV_DATABASE_URL                (SQLite in data_dir)
+  redis_url                     SYNCTV_REDIS_URL                   (standalone) cluster mode
   log                           SYNCTV_LOG                         info
   [live] keys                   SYNCTV_LIVE__KEYS                  [] e.g. [{stream=\"s\", key=\"k\"}]
   [live] public_rtmp_host       SYNCTV_LIVE__PUBLIC_RTMP_HOST      (the caller's host)
@@ -32,6 +33,12 @@ A variable names a file key upper-cased, sections joined by '__':
   [live] viewer_write_timeout_secs SYNCTV_LIVE__VIEWER_WRITE_TIMEOUT_SECS 30
   [live] viewer_send_buffer_bytes SYNCTV_LIVE__VIEWER_SEND_BUFFER_BYTES 1048576
   [live] viewer_nodelay         SYNCTV_LIVE__VIEWER_NODELAY        true
+  [cluster] node_id             SYNCTV_CLUSTER__NODE_ID            (host name)
+  [cluster] advertise_http      SYNCTV_CLUSTER__ADVERTISE_HTTP     (http_addr)
+  [cluster] advertise_rtmp      SYNCTV_CLUSTER__ADVERTISE_RTMP     (rtmp_addr)
+  [cluster] secret              SYNCTV_CLUSTER__SECRET             (none; needed in cluster mode)
+  [cluster] key_prefix          SYNCTV_CLUSTER__KEY_PREFIX         synctv:
+  [cluster] pull_idle_secs      SYNCTV_CLUSTER__PULL_IDLE_SECS     300
 
 Publish with rtmp://HOST:1935/live/{key}; watch stream S at
 http://HOST:8080/flv/S.flv, http://HOST:8080/hls/S/index.m3u8 or
@@ -55,6 +62,10 @@ pub(crate) struct Cli {
     /// Database: postgres://… (default: SQLite file in the data directory).
     #[arg(long, global = true, value_name = "URL")]
     pub(crate) database_url: Option<String>,
+    /// Redis: redis://… runs this server as one of N equal replicas
+    /// (needs a PostgreSQL database and [cluster] secret).
+    #[arg(long, global = true, value_name = "URL")]
+    pub(crate) redis_url: Option<String>,
     #[command(subcommand)]
     pub(crate) command: Option<Command>,
 }

@@ -12,16 +12,20 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use thiserror::Error;
 
+pub(crate) use crate::config_cluster::ClusterSection;
+
 pub(crate) const ENV_PREFIX: &str = "SYNCTV_";
 /// The keys and sections at the top of the file.
-const TOP_LEVEL_KEYS: [&str; 7] = [
+const TOP_LEVEL_KEYS: [&str; 9] = [
     "http_addr",
     "rtmp_addr",
     "data_dir",
     "database_url",
+    "redis_url",
     "log",
     "live",
     "rooms",
+    "cluster",
 ];
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -35,10 +39,14 @@ pub(crate) struct Config {
     pub(crate) data_dir: PathBuf,
     /// `postgres://…` for PostgreSQL; absent: SQLite `synctv.db` in the data dir.
     pub(crate) database_url: Option<String>,
+    /// `redis://…`: run as one of N equal replicas (cluster mode, which
+    /// needs PostgreSQL); absent: standalone.
+    pub(crate) redis_url: Option<String>,
     /// Log level: error, warn, info, debug or trace.
     pub(crate) log: String,
     pub(crate) live: LiveSection,
     pub(crate) rooms: RoomsSection,
+    pub(crate) cluster: ClusterSection,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -111,9 +119,11 @@ impl Default for Config {
             rtmp_addr: SocketAddr::from(([0, 0, 0, 0], 1935)),
             data_dir: PathBuf::from("./data"),
             database_url: None,
+            redis_url: None,
             log: "info".into(),
             live: LiveSection::default(),
             rooms: RoomsSection::default(),
+            cluster: ClusterSection::default(),
         }
     }
 }
@@ -207,6 +217,17 @@ impl Config {
                 ));
             }
         }
+        Ok(())
+    }
+
+    /// Cluster mode's needs, checked once flags are applied (a flag may
+    /// give the database).
+    pub(crate) fn validate_cluster(&self) -> Result<(), ConfigError> {
+        if self.redis_url.is_none() {
+            return Ok(());
+        }
+        self.cluster.validate(self.database_url.as_deref())?;
+        self.cluster.advertised(self.http_addr, self.rtmp_addr)?;
         Ok(())
     }
 }
@@ -338,5 +359,35 @@ mod tests {
         assert!(err.to_string().contains("live.hls_window"), "{err}");
         let err = Config::load(None, env(&[("SYNCTV_HTTP_ADDR", "nowhere")])).unwrap_err();
         assert!(matches!(err, ConfigError::Invalid(_)), "{err}");
+    }
+
+    #[test]
+    fn a_redis_url_starts_cluster_mode_which_needs_postgres_and_a_secret() {
+        let config =
+            Config::load(None, env(&[("SYNCTV_REDIS_URL", "redis://127.0.0.1/")])).unwrap();
+        let err = config.validate_cluster().unwrap_err().to_string();
+        assert!(err.contains("PostgreSQL"), "{err}");
+        let config = Config::load(
+            None,
+            env(&[
+                ("SYNCTV_REDIS_URL", "redis://127.0.0.1/"),
+                (
+                    "SYNCTV_DATABASE_URL",
+                    "postgres://postgres@127.0.0.1/synctv",
+                ),
+                ("SYNCTV_HTTP_ADDR", "127.0.0.2:8080"),
+                ("SYNCTV_RTMP_ADDR", "127.0.0.2:1935"),
+                ("SYNCTV_CLUSTER__NODE_ID", "replica-a"),
+                ("SYNCTV_CLUSTER__SECRET", "a-secret-of-sixteen+"),
+            ]),
+        )
+        .unwrap();
+        config.validate_cluster().unwrap();
+        assert_eq!(config.cluster.node_id, "replica-a");
+        assert_eq!(config.cluster.key_prefix, "synctv:");
+        assert!(
+            Config::default().validate_cluster().is_ok(),
+            "standalone needs none of it"
+        );
     }
 }

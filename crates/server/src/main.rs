@@ -6,6 +6,7 @@
 
 mod cli;
 mod config;
+mod config_cluster;
 mod run;
 
 use std::process::ExitCode;
@@ -25,6 +26,11 @@ fn main() -> ExitCode {
     config.rtmp_addr = cli.rtmp_addr.unwrap_or(config.rtmp_addr);
     config.data_dir = cli.data_dir.unwrap_or(config.data_dir);
     config.database_url = cli.database_url.or(config.database_url);
+    config.redis_url = cli.redis_url.or(config.redis_url);
+    if let Err(e) = config.validate_cluster() {
+        eprintln!("synctv: {e}");
+        return ExitCode::from(2);
+    }
     init_logging(&config.log);
     let (runtime, media) = match (runtime("synctv-io"), runtime("synctv-media")) {
         (Ok(runtime), Ok(media)) => (runtime, media),
