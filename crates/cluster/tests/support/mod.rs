@@ -198,7 +198,7 @@ macro_rules! on_both {
             $(
                 #[tokio::test]
                 async fn $name() {
-                    let (cluster, _guard) = crate::support::memory_cluster();
+                    let (cluster, _guard) = $crate::support::memory_cluster();
                     super::$name(&cluster).await;
                 }
             )*
@@ -207,7 +207,7 @@ macro_rules! on_both {
             $(
                 #[tokio::test]
                 async fn $name() {
-                    let (cluster, _guard) = crate::support::redis_cluster().await;
+                    let (cluster, _guard) = $crate::support::redis_cluster().await;
                     super::$name(&cluster).await;
                 }
             )*
