@@ -60,6 +60,11 @@ impl KeeperState {
         }
     }
 
+    /// When the lease expires unless renewed before.
+    pub fn deadline(&self) -> Instant {
+        self.last_renewed + self.timing.ttl
+    }
+
     /// A renewal reached the store at `now`.
     pub fn handle_renewed(&mut self, now: Instant) {
         self.last_renewed = now;
@@ -113,14 +118,22 @@ async fn keep(
 ) {
     let mut state = KeeperState::new(timing, Instant::now());
     let mut tick = tokio::time::interval(timing.check_every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
         let now = Instant::now();
-        let outcome = match state.poll_action(now) {
-            KeeperAction::Expire => Err(LeaseLost::Expired),
-            KeeperAction::Renew => renew(&*leases, &lease, &mut state, now).await,
-            KeeperAction::Check => check(&*leases, &lease).await,
+        // A call still hanging when the lease would have expired counts as a miss.
+        let deadline = state.deadline();
+        let step = async {
+            match state.poll_action(now) {
+                KeeperAction::Expire => Err(LeaseLost::Expired),
+                KeeperAction::Renew => renew(&*leases, &lease, &mut state, now).await,
+                KeeperAction::Check => check(&*leases, &lease).await,
+            }
         };
+        let outcome = tokio::time::timeout_at(deadline, step)
+            .await
+            .unwrap_or(Err(LeaseLost::Expired));
         if let Err(why) = outcome {
             tracing::info!(resource = %lease.resource, epoch = lease.epoch, ?why, "lease lost");
             let _ = tx.send(Some(why));

@@ -187,3 +187,23 @@ async fn a_kept_lease_is_given_up_when_redis_stays_unreachable_for_a_ttl() {
         .unwrap_or_else(|_| panic!("the lease was kept through an outage longer than its TTL"));
     assert_eq!(why, cluster::LeaseLost::Expired);
 }
+
+#[tokio::test]
+async fn a_hung_link_ends_a_kept_lease_by_its_ttl_not_by_the_response_timeout() {
+    let server = RedisServer::start();
+    let (c, _keys) = redis_cluster_at(&server.url()).await;
+    let timing = test_timing();
+    let lease = match c.streams.claim("room1", "n1", "pub").await {
+        Ok(Claim::Granted(lease)) => lease,
+        other => panic!("stream lease: {other:?}"),
+    };
+    let mut kept = KeptLease::spawn(c.streams.clone(), lease, timing);
+    server.pause();
+    let lost = tokio::time::timeout(timing.ttl + Duration::from_secs(1), kept.lost()).await;
+    server.resume();
+    assert_eq!(
+        lost.ok(),
+        Some(cluster::LeaseLost::Expired),
+        "a hung link must cost the lease within its TTL"
+    );
+}
