@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use bytes::Bytes;
-use redis::streams::{StreamId, StreamReadOptions, StreamReadReply};
+use redis::streams::{StreamId, StreamRangeReply, StreamReadOptions, StreamReadReply};
 use redis::AsyncCommands;
 
 use crate::error::ClusterError;
@@ -21,6 +21,8 @@ pub(crate) struct StreamCursors {
     /// stream key -> room.
     rooms: HashMap<String, String>,
     stream_key: fn(&crate::config::Keys, &str) -> String,
+    /// A read failed: the streams may have been lost and re-created since.
+    suspect: bool,
 }
 
 impl StreamCursors {
@@ -29,6 +31,7 @@ impl StreamCursors {
             cursors: HashMap::new(),
             rooms: HashMap::new(),
             stream_key,
+            suspect: false,
         }
     }
 
@@ -53,6 +56,41 @@ impl StreamCursors {
             tokio::time::sleep(wait).await;
             return Ok(Vec::new());
         }
+        if self.suspect {
+            self.revalidate(link).await?;
+            self.suspect = false;
+        }
+        let read = self.read_after_cursors(link, wait).await;
+        self.suspect = read.is_err();
+        read
+    }
+
+    /// After a failure, a stream whose newest entry is older than the cursor
+    /// (or that is empty) was re-created, e.g. by a Redis that lost its data
+    /// and whose clock is behind: read it again from its start.
+    async fn revalidate(&mut self, link: &RedisLink) -> Result<(), ClusterError> {
+        for (key, room) in &self.rooms {
+            let newest: StreamRangeReply =
+                link.conn.clone().xrevrange_count(key, "+", "-", 1).await?;
+            let Some(cursor) = self.cursors.get_mut(room) else {
+                continue;
+            };
+            let behind = newest
+                .ids
+                .first()
+                .is_none_or(|entry| parse_id(&entry.id) < parse_id(cursor));
+            if behind {
+                *cursor = "0".to_owned();
+            }
+        }
+        Ok(())
+    }
+
+    async fn read_after_cursors(
+        &mut self,
+        link: &RedisLink,
+        wait: Duration,
+    ) -> Result<Vec<(String, StreamId)>, ClusterError> {
         let (keys, ids): (Vec<&String>, Vec<&String>) = self
             .rooms
             .iter()
@@ -75,6 +113,12 @@ impl StreamCursors {
         }
         Ok(read)
     }
+}
+
+/// An entry id `ms-seq` as a comparable pair (malformed ids sort first).
+fn parse_id(id: &str) -> (u64, u64) {
+    let (ms, seq) = id.split_once('-').unwrap_or((id, "0"));
+    (ms.parse().unwrap_or(0), seq.parse().unwrap_or(0))
 }
 
 /// A field of an entry as bytes.

@@ -207,3 +207,51 @@ async fn a_hung_link_ends_a_kept_lease_by_its_ttl_not_by_the_response_timeout() 
         "a hung link must cost the lease within its TTL"
     );
 }
+
+#[tokio::test]
+async fn a_stream_recreated_with_older_ids_is_read_again_from_its_start() {
+    let mut server = RedisServer::start();
+    let (c, _keys) = redis_cluster_at(&server.url()).await;
+    let lease = writer(&c, "room1").await;
+    let mut reader = c.bus.reader().unwrap_or_else(|e| panic!("reader: {e}"));
+    reader.follow("room1", 0);
+    append(&c, &lease, 1).await;
+    let seen = reader
+        .next(Duration::from_secs(2))
+        .await
+        .unwrap_or_default();
+    assert_eq!(seen, vec![event(1)]);
+
+    server.kill();
+    let during = reader.next(Duration::from_millis(100)).await;
+    assert!(
+        during.is_err(),
+        "a read while Redis is down must fail, not hang"
+    );
+    server.spawn();
+    // A Redis whose clock is behind the old one: ids older than the reader's cursor.
+    let stream = cluster::Keys::new(c.config.key_prefix.clone()).room_events("room1");
+    let mut raw = redis::Client::open(server.url().as_str())
+        .and_then(|client| client.get_connection())
+        .unwrap_or_else(|e| panic!("raw connection: {e}"));
+    let _: String = redis::cmd("XADD")
+        .arg(&stream)
+        .arg("1-1")
+        .arg(&["seq", "3", "epoch", "0", "data", "event 3"])
+        .query(&mut raw)
+        .unwrap_or_else(|e| panic!("xadd: {e}"));
+
+    let mut items = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while items.len() < 2 && tokio::time::Instant::now() < deadline {
+        if let Ok(batch) = reader.next(Duration::from_millis(500)).await {
+            items.extend(batch);
+        }
+    }
+    let gap = BusItem::Gap {
+        room: "room1".to_owned(),
+        from: 2,
+        to: 2,
+    };
+    assert_eq!(items, vec![gap, event(3)]);
+}
