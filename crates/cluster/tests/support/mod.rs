@@ -92,6 +92,28 @@ pub async fn redis_cluster_at(url: &str) -> (Cluster, KeyCleanup) {
     (cluster, cleanup)
 }
 
+/// `n` replicas (`node-0`, `node-1`, …), each with its own connections, on
+/// the machine's Redis under one fresh prefix.
+pub async fn redis_replicas(n: usize) -> (Vec<Cluster>, KeyCleanup) {
+    let prefix = unique_prefix();
+    let mut replicas = Vec::with_capacity(n);
+    for i in 0..n {
+        let mut config = ClusterConfig::new(format!("node-{i}"));
+        config.timing = test_timing();
+        config.key_prefix = prefix.clone();
+        config.redis_url = Some(MACHINE_REDIS.to_owned());
+        let cluster = Cluster::connect(config)
+            .await
+            .unwrap_or_else(|e| panic!("redis must be reachable: {e}"));
+        replicas.push(cluster);
+    }
+    let cleanup = KeyCleanup {
+        url: MACHINE_REDIS.to_owned(),
+        prefix,
+    };
+    (replicas, cleanup)
+}
+
 /// A Redis cluster on the machine's Redis under a fresh prefix.
 pub async fn redis_cluster() -> (Cluster, Guard) {
     let (cluster, cleanup) = redis_cluster_at(MACHINE_REDIS).await;
