@@ -12,7 +12,7 @@ use cluster::{
     spawn_death_watch, spawn_heartbeat, BusItem, Claim, Cluster, ClusterError, Forwarded, Lease,
     NodeInfo, NodeLoad, TaskGuard,
 };
-use support::redis_replicas;
+use support::{eventually, redis_replicas};
 
 fn heartbeat(c: &Cluster) -> TaskGuard {
     let info = NodeInfo {
@@ -30,6 +30,21 @@ fn heartbeat(c: &Cluster) -> TaskGuard {
         t.refresh_every,
         t.ttl,
     )
+}
+
+/// Starts every replica's heartbeat and waits until all are listed live.
+async fn all_alive(replicas: &[Cluster]) -> Vec<TaskGuard> {
+    let beats = replicas.iter().map(heartbeat).collect();
+    eventually(
+        "every replica to be live",
+        Duration::from_secs(5),
+        || async {
+            let live = replicas[0].nodes.live_nodes().await.ok()?;
+            (live.len() == replicas.len()).then_some(())
+        },
+    )
+    .await;
+    beats
 }
 
 async fn claim_writer(c: &Cluster, room: &str) -> Claim {
@@ -63,7 +78,7 @@ async fn read_seqs(c: &Cluster, room: &str, want: usize) -> Vec<u64> {
 #[tokio::test]
 async fn every_replica_reads_the_writers_events_in_the_same_order() {
     let (replicas, _keys) = redis_replicas(3).await;
-    let _beats: Vec<TaskGuard> = replicas.iter().map(heartbeat).collect();
+    let _beats = all_alive(&replicas).await;
     let Claim::Granted(lease) = claim_writer(&replicas[0], "room1").await else {
         panic!("the first claim must be granted");
     };
@@ -88,8 +103,9 @@ async fn every_replica_reads_the_writers_events_in_the_same_order() {
 async fn a_dead_writers_room_passes_to_a_survivor_with_its_unacked_commands() {
     let (replicas, _keys) = redis_replicas(2).await;
     let (a, b) = (&replicas[0], &replicas[1]);
-    let beat_a = heartbeat(a);
-    let _beat_b = heartbeat(b);
+    let mut beats = all_alive(&replicas).await;
+    let _beat_b = beats.pop();
+    let beat_a = beats.pop();
     let old: Lease = match claim_writer(a, "room1").await {
         Claim::Granted(lease) => lease,
         Claim::Held(info) => panic!("held by {info:?}"),
