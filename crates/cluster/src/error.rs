@@ -1,5 +1,6 @@
 //! The crate's one error type.
 
+use redis::RetryMethod;
 use thiserror::Error;
 
 /// Why a cluster operation failed.
@@ -29,17 +30,37 @@ pub enum ClusterError {
 }
 
 impl ClusterError {
-    /// Whether the failure is a link problem worth retrying (not a refusal).
+    /// Whether the failure is a link problem or a passing server state
+    /// (e.g. still loading after a restart) worth retrying, not a refusal.
     pub fn is_transient(&self) -> bool {
-        match self {
-            Self::Redis(e) => {
-                e.is_io_error()
-                    || e.is_timeout()
-                    || e.is_connection_dropped()
-                    || e.is_connection_refusal()
-                    || e.is_unrecoverable_error()
-            }
-            _ => false,
-        }
+        let Self::Redis(e) = self else {
+            return false;
+        };
+        e.is_io_error()
+            || matches!(
+                e.retry_method(),
+                RetryMethod::Reconnect
+                    | RetryMethod::ReconnectFromInitialConnections
+                    | RetryMethod::WaitAndRetry
+                    | RetryMethod::RetryImmediately
+            )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dropped_link_is_transient_and_a_refusal_is_not() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
+        assert!(ClusterError::Redis(io.into()).is_transient());
+        let fenced = ClusterError::Fenced {
+            resource: "r".into(),
+            epoch: 1,
+        };
+        assert!(!fenced.is_transient());
+        let client = redis::RedisError::from((redis::ErrorKind::Client, "bad request"));
+        assert!(!ClusterError::Redis(client).is_transient());
     }
 }
