@@ -71,7 +71,7 @@ async fn a_stream_whose_owner_node_is_dead_is_claimed_at_once(c: &Cluster) {
 async fn an_unrenewed_lease_expires_and_is_free(c: &Cluster) {
     alive(c, "n1").await;
     granted(&*c.room_writers, "room1", "n1", "n1").await;
-    let lease = eventually("the lease to expire", Duration::from_secs(5), || async {
+    let lease = eventually("the lease to expire", Duration::from_secs(10), || async {
         match c.room_writers.claim("room1", "n2", "n2").await.ok()? {
             Claim::Granted(lease) => Some(lease),
             Claim::Held(_) => None,

@@ -66,7 +66,7 @@ async fn a_withdrawn_node_is_gone_at_once(c: &Cluster) {
 }
 
 async fn the_death_watch_reports_a_node_that_stops_refreshing(c: &Cluster) {
-    let ttl = Duration::from_millis(400);
+    let ttl = Duration::from_secs(1);
     let every = Duration::from_millis(100);
     let beating = spawn_heartbeat(c.nodes.clone(), node("x", 0), NodeLoad::default, every, ttl);
     let _other = spawn_heartbeat(c.nodes.clone(), node("y", 0), NodeLoad::default, every, ttl);
@@ -78,9 +78,9 @@ async fn the_death_watch_reports_a_node_that_stops_refreshing(c: &Cluster) {
     let (mut deaths, _watch) = spawn_death_watch(Arc::clone(&c.nodes), every);
     tokio::time::sleep(Duration::from_millis(300)).await;
     drop(beating);
-    let dead = tokio::time::timeout(Duration::from_secs(5), deaths.recv())
+    let dead = tokio::time::timeout(Duration::from_secs(10), deaths.recv())
         .await
-        .unwrap_or_else(|_| panic!("no death reported within 5 s"));
+        .unwrap_or_else(|_| panic!("no death reported within 10 s"));
     assert_eq!(dead.as_deref(), Some("x"));
     assert!(c.nodes.is_alive("y").await.unwrap_or(false));
 }

@@ -119,9 +119,9 @@ async fn a_dead_writers_room_passes_to_a_survivor_with_its_unacked_commands() {
     let (mut deaths, _watch) = spawn_death_watch(b.nodes.clone(), Duration::from_millis(100));
     tokio::time::sleep(Duration::from_millis(300)).await;
     drop(beat_a);
-    let dead = tokio::time::timeout(Duration::from_secs(5), deaths.recv())
+    let dead = tokio::time::timeout(Duration::from_secs(10), deaths.recv())
         .await
-        .unwrap_or_else(|_| panic!("node-0's death was not reported within 5 s"));
+        .unwrap_or_else(|_| panic!("node-0's death was not reported within 10 s"));
     assert_eq!(dead.as_deref(), Some("node-0"));
 
     // The survivor claims as soon as it learns of the death.

@@ -19,7 +19,7 @@ pub const MACHINE_REDIS: &str = "redis://127.0.0.1:6379";
 /// Short timings so expiry and takeover show within a test's patience.
 pub fn test_timing() -> Timing {
     Timing {
-        ttl: Duration::from_millis(1500),
+        ttl: Duration::from_secs(3),
         refresh_every: Duration::from_millis(500),
         check_every: Duration::from_millis(100),
     }
