@@ -10,7 +10,7 @@ use crate::error::ClusterError;
 use crate::lease::{Claim, Lease, LeaseInfo, LeaseTable};
 use crate::node::MemoryNodes;
 
-/// Leases of one kind (streams or room writers). See [`crate::lease`] for the rules.
+/// Leases of one kind (streams or room writers), with the rules of [`LeaseTable`].
 #[async_trait]
 pub trait Leases: Send + Sync + std::fmt::Debug {
     /// Claims `resource` for `node` on behalf of `token` (the publisher id for a
