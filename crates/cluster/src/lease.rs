@@ -1,15 +1,6 @@
 //! Leases as a pure state machine: who holds a room's stream or a room's
-//! writer role, under which epoch, until when. Time is a parameter (ms).
-//!
-//! The rules, shared by the in-process implementation and the Redis scripts:
-//! - a claim succeeds if the lease is vacant or expired, if its holder's node
-//!   is dead, or if the claimant carries the same token (the same publisher
-//!   pushing again, wherever it lands); otherwise it is refused with the holder;
-//! - every successful claim takes a new, larger epoch;
-//! - renew and release are compare-and-set on (node, epoch): a stale epoch is
-//!   fenced, never trusted;
-//! - renewing a lease that vanished (expired with nobody else claiming, or lost
-//!   with Redis' memory) re-creates it, unless a later epoch was handed out.
+//! writer role, under which epoch, until when. Time is a parameter (ms); the
+//! rules are on [`LeaseTable`].
 
 use std::collections::HashMap;
 
@@ -81,6 +72,16 @@ pub enum Claim {
 }
 
 /// Leases of one kind, in memory. No clock: every call takes `now_ms`.
+///
+/// The rules, shared with the Redis scripts:
+/// - a claim succeeds if the lease is vacant or expired, if its holder's node
+///   is dead, or if the claimant carries the same token (the same publisher
+///   pushing again, wherever it lands); otherwise it is refused with the holder;
+/// - every successful claim takes a new, larger epoch;
+/// - renew and release are compare-and-set on (node, epoch): a stale epoch is
+///   fenced, never trusted;
+/// - renewing a lease that vanished (expired with nobody else claiming, or lost
+///   with Redis' memory) re-creates it, unless a later epoch was handed out.
 #[derive(Debug, Default)]
 pub struct LeaseTable {
     leases: HashMap<String, Held>,
