@@ -1,0 +1,78 @@
+//! One of each seam, in process or on Redis, chosen by the configuration.
+
+use std::sync::Arc;
+
+use crate::bus::{MemoryBus, RoomBus};
+use crate::commands::{CommandQueue, MemoryCommands};
+use crate::config::{ClusterConfig, Keys};
+use crate::error::ClusterError;
+use crate::lease::LeaseKind;
+use crate::leases::{Leases, MemoryLeases};
+use crate::node::{MemoryNodes, NodeRegistry};
+use crate::redis_bus::RedisBus;
+use crate::redis_commands::RedisCommands;
+use crate::redis_leases::RedisLeases;
+use crate::redis_link::RedisLink;
+use crate::redis_nodes::RedisNodes;
+
+/// The cluster seams a server wires in.
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    /// What this node was configured with.
+    pub config: ClusterConfig,
+    /// Live nodes.
+    pub nodes: Arc<dyn NodeRegistry>,
+    /// Stream ownership (`stream:{room}`).
+    pub streams: Arc<dyn Leases>,
+    /// Room writers (`room:{id}:writer`).
+    pub room_writers: Arc<dyn Leases>,
+    /// Room events.
+    pub bus: Arc<dyn RoomBus>,
+    /// Commands forwarded to room writers.
+    pub commands: Arc<dyn CommandQueue>,
+}
+
+impl Cluster {
+    /// In-process seams (standalone); `config.redis_url` is ignored.
+    pub fn memory(config: ClusterConfig) -> Self {
+        let ttl = config.timing.ttl;
+        let nodes = Arc::new(MemoryNodes::new());
+        let streams = Arc::new(MemoryLeases::new(nodes.clone(), ttl));
+        let writers = Arc::new(MemoryLeases::new(nodes.clone(), ttl));
+        Self {
+            bus: Arc::new(MemoryBus::new(writers.clone(), config.events_max_len)),
+            commands: Arc::new(MemoryCommands::new(writers.clone())),
+            nodes,
+            streams,
+            room_writers: writers,
+            config,
+        }
+    }
+
+    /// Redis seams if `config.redis_url` is set (failing if Redis is not
+    /// reachable now), in-process ones otherwise.
+    pub async fn connect(config: ClusterConfig) -> Result<Self, ClusterError> {
+        let Some(url) = config.redis_url.clone() else {
+            return Ok(Self::memory(config));
+        };
+        let link = RedisLink::connect(&url, Keys::new(config.key_prefix.clone())).await?;
+        let ttl = config.timing.ttl;
+        let writers = Arc::new(RedisLeases::new(link.clone(), LeaseKind::RoomWriter, ttl));
+        let bus = RedisBus::new(
+            link.clone(),
+            &url,
+            writers.clone(),
+            config.events_max_len,
+            config.retry_for,
+        );
+        let commands = RedisCommands::new(link.clone(), &url, writers.clone(), config.retry_for);
+        Ok(Self {
+            nodes: Arc::new(RedisNodes::new(link.clone())),
+            streams: Arc::new(RedisLeases::new(link, LeaseKind::Stream, ttl)),
+            room_writers: writers,
+            bus: Arc::new(bus),
+            commands: Arc::new(commands),
+            config,
+        })
+    }
+}
