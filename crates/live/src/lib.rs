@@ -19,6 +19,7 @@ mod keys;
 mod request;
 mod rtmp_conn;
 mod rtmp_listener;
+mod viewer;
 mod writer;
 
 use std::sync::Arc;
