@@ -215,7 +215,13 @@ impl RtmpConnection {
         self.flush().await?;
         let wait = self.live.config.viewer_wait;
         let asked = Instant::now();
-        match self.live.hub.subscribe(name, wait).await {
+        // A pull from another instance is served alike, but not counted.
+        let joined = if crate::is_relay(query) {
+            self.live.hub.subscribe_relay(name, wait).await
+        } else {
+            self.live.hub.subscribe(name, wait).await
+        };
+        match joined {
             Ok(sub) => {
                 let _ = self.session.accept_play(stream_id);
                 crate::tune_viewer_socket(&*self.socket, &self.live.config);
