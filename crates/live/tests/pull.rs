@@ -320,6 +320,28 @@ async fn bad_bytes_from_the_remote_end_the_pull_cleanly() {
     assert!(local.streams().is_empty());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remote_that_says_nothing_fails_the_pull_after_the_idle_timeout() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("rtmp://{}/live/s", listener.local_addr().unwrap());
+    let peer = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut rest = Vec::new();
+        let _ = socket.read_to_end(&mut rest).await;
+    });
+    let config = PullConfig {
+        idle_timeout: Duration::from_millis(300),
+        ..PullConfig::default()
+    };
+    let puller = live::pull(Hub::new(HubConfig::default(), None), &url, LOCAL, config).unwrap();
+    let end = within("the pull gives up", puller.finished()).await;
+    assert!(
+        matches!(end, PullEnd::Failed(PullError::Idle(_))),
+        "{end:?}"
+    );
+    within("the peer sees the pull close", peer).await.unwrap();
+}
+
 #[test]
 fn a_malformed_url_is_refused_before_anything_starts() {
     let local = Hub::new(HubConfig::default(), None);

@@ -3,10 +3,11 @@
 //!
 //! Each turn writes what the session queued, then waits for whichever
 //! comes first: stop, a local takeover, bytes from the remote (into the
-//! session, then its events: frames go to the local stream), or the
-//! session's timer. Nothing from the remote for the idle timeout fails
-//! the pull.
+//! session, then its events: frames go to the local stream), the idle
+//! timer or the session's timer. Nothing from the remote for the idle
+//! timeout fails the pull.
 
+use std::pin::Pin;
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -16,6 +17,7 @@ use rtmp::{ClientConfig, ClientEvent, ClientSession};
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 use tokio::sync::watch;
+use tokio::time::Sleep;
 
 use super::{PullConfig, PullEnd, PullError, RemoteStream};
 use crate::writer;
@@ -47,6 +49,10 @@ struct Running {
     publisher: Option<Publisher>,
     out: Vec<Bytes>,
     buf: Box<[u8]>,
+    /// When the remote last sent something; the idle timer, moved on
+    /// only when it fires (not one timer per read).
+    last_read: tokio::time::Instant,
+    idle: Pin<Box<Sleep>>,
 }
 
 impl Pull {
@@ -120,6 +126,8 @@ impl Pull {
             publisher: None,
             out: Vec::new(),
             buf: vec![0; READ_CHUNK].into_boxed_slice(),
+            last_read: tokio::time::Instant::now(),
+            idle: Box::pin(tokio::time::sleep(self.config.idle_timeout)),
         }))
     }
 
@@ -132,9 +140,8 @@ impl Pull {
                 biased;
                 _ = crate::rtmp_listener::stopped(&mut self.stopped) => Step::Stop,
                 () = replaced(&mut run.publisher) => Step::TakenOver,
-                read = tokio::time::timeout(idle, run.socket.read(&mut run.buf)) => {
-                    read.map_or(Step::Idle, Step::Read)
-                }
+                read = run.socket.read(&mut run.buf) => Step::Read(read),
+                () = run.idle.as_mut() => Step::Idle,
                 () = sleep_until(deadline) => Step::Timer,
             };
             let n = match step {
@@ -143,7 +150,14 @@ impl Pull {
                     run.session.handle_timeout(Instant::now())?;
                     continue;
                 }
-                Step::Idle => return Err(PullError::Idle(idle)),
+                Step::Idle => {
+                    let due = run.last_read + idle;
+                    if due <= tokio::time::Instant::now() {
+                        return Err(PullError::Idle(idle));
+                    }
+                    run.idle.as_mut().reset(due);
+                    continue;
+                }
                 Step::TakenOver => return Ok(PullEnd::TakenOver),
                 Step::Stop => {
                     run.session.stop();
@@ -156,7 +170,9 @@ impl Pull {
             if n == 0 {
                 return Err(PullError::Closed);
             }
-            run.session.handle_input(&run.buf[..n], Instant::now())?;
+            run.last_read = tokio::time::Instant::now();
+            run.session
+                .handle_input(&run.buf[..n], run.last_read.into_std())?;
             if let Some(end) = self.handle_events(run).await? {
                 return Ok(end);
             }
