@@ -25,6 +25,8 @@ pub struct StreamInfo {
     pub name: String,
     pub viewers: usize,
     pub started_at: Instant,
+    /// The current publisher's epoch: 1, plus one per takeover.
+    pub epoch: u64,
 }
 
 pub(crate) struct HubInner {
@@ -135,6 +137,7 @@ impl Hub {
                 name: name.clone(),
                 viewers: e.viewers.count(),
                 started_at: e.started_at,
+                epoch: *e.epoch.borrow(),
             })
             .collect();
         out.sort_by(|a, b| a.name.cmp(&b.name));

@@ -74,6 +74,7 @@ async fn a_takeover_is_told_with_the_new_epoch_and_the_old_publisher_ends_nothin
         epoch: 2,
     };
     assert_eq!(next(&mut events).await, taken_over);
+    assert_eq!(hub.streams()[0].epoch, 2, "the state events change");
     drop(first);
     assert_quiet(&mut events).await;
     drop(second);
