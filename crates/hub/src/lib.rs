@@ -23,11 +23,18 @@
 //! the ring and the cache, never by the number or slowness of viewers. A publisher
 //! that publishes a name already live takes the stream over at once; viewers
 //! stay connected and see the new publisher's frames on a continuous timeline.
+//!
+//! Lifecycle: [`Hub::events`] tells each [`StreamEvent`] once, when it
+//! happens (started, taken over with its epoch, ended, viewer count
+//! changed; counts at most twice a second per stream), through a bounded
+//! ring: a consumer that falls behind is told it lagged and re-reads
+//! [`Hub::streams`]. Relays ([`Hub::subscribe_relay`]) are not counted.
 
 mod batch;
 mod config;
 mod direct;
 mod error;
+mod events;
 mod gop;
 mod lag;
 mod packet;
@@ -36,11 +43,13 @@ mod registry;
 mod sink;
 mod stream;
 mod subscription;
+mod viewers;
 
 pub use batch::{Batch, Batcher};
 pub use config::HubConfig;
 pub use direct::{DirectSink, Offer};
 pub use error::HubError;
+pub use events::{EventsError, HubEvents, StreamEvent};
 pub use gop::GopCache;
 pub use lag::{LagPolicy, LagVerdict};
 pub use packet::Packet;

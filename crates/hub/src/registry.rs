@@ -1,13 +1,14 @@
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use tokio::sync::{mpsc, oneshot, watch, Notify};
+use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
 
-use crate::stream::{Command, Joined, StreamActor};
-use crate::subscription::ViewerGuard;
-use crate::{HubConfig, HubError, Publisher, SinkFactory, Subscription};
+use crate::events::EVENT_QUEUE;
+use crate::stream::{Command, Joined, SideInputs, StreamActor};
+use crate::viewers::{ViewerGuard, ViewerTally};
+use crate::{HubConfig, HubError, HubEvents, Publisher, SinkFactory, StreamEvent, Subscription};
 
 /// New viewers waiting for their stream actor, per stream.
 const SUBSCRIBE_QUEUE: usize = 256;
@@ -24,6 +25,8 @@ pub struct StreamInfo {
     pub name: String,
     pub viewers: usize,
     pub started_at: Instant,
+    /// The current publisher's epoch: 1, plus one per takeover.
+    pub epoch: u64,
 }
 
 pub(crate) struct HubInner {
@@ -32,6 +35,7 @@ pub(crate) struct HubInner {
     streams: Mutex<HashMap<String, Entry>>,
     created: Notify,
     next_id: AtomicU64,
+    events: broadcast::Sender<StreamEvent>,
 }
 
 struct Entry {
@@ -39,7 +43,7 @@ struct Entry {
     commands: mpsc::Sender<Command>,
     /// New viewers, which the actor answers before its other commands.
     subscribes: mpsc::Sender<oneshot::Sender<Joined>>,
-    viewers: Arc<AtomicUsize>,
+    viewers: Arc<ViewerTally>,
     started_at: Instant,
     epoch: watch::Receiver<u64>,
 }
@@ -53,6 +57,7 @@ impl Hub {
                 streams: Mutex::new(HashMap::new()),
                 created: Notify::new(),
                 next_id: AtomicU64::new(1),
+                events: broadcast::channel(EVENT_QUEUE).0,
             }),
         }
     }
@@ -81,12 +86,38 @@ impl Hub {
 
     /// Joins `name`, waiting up to `wait` for a publisher to start it.
     pub async fn subscribe(&self, name: &str, wait: Duration) -> Result<Subscription, HubError> {
+        self.join(name, wait, Audience::Viewer).await
+    }
+
+    /// Joins `name` as a relay (a pull that feeds another hub): served
+    /// like a viewer, but not counted as one.
+    pub async fn subscribe_relay(
+        &self,
+        name: &str,
+        wait: Duration,
+    ) -> Result<Subscription, HubError> {
+        self.join(name, wait, Audience::Relay).await
+    }
+
+    /// The streams' lifecycle events from now on (see [`StreamEvent`]).
+    /// Read [`streams`](Self::streams) after subscribing for the state
+    /// that the events then change.
+    pub fn events(&self) -> HubEvents {
+        HubEvents::new(self.inner.events.subscribe())
+    }
+
+    async fn join(
+        &self,
+        name: &str,
+        wait: Duration,
+        audience: Audience,
+    ) -> Result<Subscription, HubError> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             let created = self.inner.created.notified();
             tokio::pin!(created);
             created.as_mut().enable();
-            if let Some(subscription) = self.try_subscribe(name).await {
+            if let Some(subscription) = self.try_subscribe(name, audience).await {
                 return Ok(subscription);
             }
             if tokio::time::timeout_at(deadline, created).await.is_err() {
@@ -104,15 +135,16 @@ impl Hub {
             .iter()
             .map(|(name, e)| StreamInfo {
                 name: name.clone(),
-                viewers: e.viewers.load(Ordering::Relaxed),
+                viewers: e.viewers.count(),
                 started_at: e.started_at,
+                epoch: *e.epoch.borrow(),
             })
             .collect();
         out.sort_by(|a, b| a.name.cmp(&b.name));
         out
     }
 
-    async fn try_subscribe(&self, name: &str) -> Option<Subscription> {
+    async fn try_subscribe(&self, name: &str, audience: Audience) -> Option<Subscription> {
         let (commands, subscribes, viewers) = {
             let streams = self.inner.lock();
             let entry = streams.get(name)?;
@@ -126,11 +158,18 @@ impl Hub {
         Some(Subscription::new(
             name.to_owned(),
             joined,
-            ViewerGuard::new(viewers),
+            (audience == Audience::Viewer).then(|| ViewerGuard::new(viewers)),
             crate::LagPolicy::new(config.max_lags, config.lag_window),
             commands,
         ))
     }
+}
+
+/// Who joins a stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Audience {
+    Viewer,
+    Relay,
 }
 
 impl std::fmt::Debug for Hub {
@@ -153,6 +192,7 @@ impl HubInner {
         let (commands, inbox) = mpsc::channel(self.config.publish_queue.max(1));
         let (subscribes, subscribe_inbox) = mpsc::channel(SUBSCRIBE_QUEUE);
         let (epoch, current) = watch::channel(1);
+        let (viewers, report) = ViewerTally::new();
         let sinks = self
             .sinks
             .as_ref()
@@ -165,7 +205,10 @@ impl HubInner {
             &self.config,
             epoch,
             sinks,
-            subscribe_inbox,
+            SideInputs {
+                subscribes: subscribe_inbox,
+                viewers: report,
+            },
         );
         match &self.config.actors {
             Some(runtime) => drop(runtime.spawn(actor.run(inbox))),
@@ -177,11 +220,15 @@ impl HubInner {
                 id,
                 commands: commands.clone(),
                 subscribes,
-                viewers: Arc::new(AtomicUsize::new(0)),
+                viewers,
                 started_at: Instant::now(),
                 epoch: current.clone(),
             },
         );
+        self.send_event(StreamEvent::Started {
+            name: name.to_owned(),
+            epoch: 1,
+        });
         drop(streams);
         self.created.notify_waiters();
         tracing::info!(stream = name, "stream started");
@@ -209,12 +256,23 @@ impl HubInner {
         ))
     }
 
-    /// Called by an ending actor: forgets the stream if it is still this one.
-    pub(crate) fn remove_stream(&self, name: &str, id: u64) {
+    /// Called by an ending actor: forgets the stream if it is still this
+    /// one, and tells it ended at `epoch`.
+    pub(crate) fn remove_stream(&self, name: &str, id: u64, epoch: u64) {
         let mut streams = self.lock();
         if streams.get(name).is_some_and(|e| e.id == id) {
             streams.remove(name);
         }
+        // Under the lock: a new stream of the same name starts after this.
+        self.send_event(StreamEvent::Ended {
+            name: name.to_owned(),
+            epoch,
+        });
+    }
+
+    /// Tells the event consumers, if any; never waits.
+    pub(crate) fn send_event(&self, event: StreamEvent) {
+        let _ = self.events.send(event);
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<String, Entry>> {

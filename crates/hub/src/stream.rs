@@ -7,7 +7,8 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 use crate::direct::{AttachRequest, DirectViewers, YieldOnce};
 use crate::registry::HubInner;
-use crate::{Batch, Batcher, GopCache, HubConfig, Packet, Sink};
+use crate::viewers::ViewerReport;
+use crate::{Batch, Batcher, GopCache, HubConfig, Packet, Sink, StreamEvent};
 
 /// What a stream actor is asked to do.
 pub(crate) enum Command {
@@ -70,6 +71,13 @@ impl Rebase {
     }
 }
 
+/// What a stream actor hears besides its commands: new viewers (answered
+/// first) and changes in their number.
+pub(crate) struct SideInputs {
+    pub(crate) subscribes: mpsc::Receiver<oneshot::Sender<Joined>>,
+    pub(crate) viewers: ViewerReport,
+}
+
 /// Most commands an actor takes in one go between two turns of writes.
 const COMMANDS_PER_TURN: usize = 64;
 
@@ -87,6 +95,7 @@ pub(crate) struct StreamActor {
     epoch: watch::Sender<u64>,
     rebase: Rebase,
     sinks: Vec<Box<dyn Sink>>,
+    viewers: ViewerReport,
 }
 
 impl StreamActor {
@@ -97,7 +106,7 @@ impl StreamActor {
         config: &HubConfig,
         epoch: watch::Sender<u64>,
         sinks: Vec<Box<dyn Sink>>,
-        subscribes: mpsc::Receiver<oneshot::Sender<Joined>>,
+        side: SideInputs,
     ) -> StreamActor {
         StreamActor {
             id,
@@ -107,10 +116,11 @@ impl StreamActor {
             batcher: Batcher::new(),
             ring: broadcast::channel(config.ring_batches.max(1)).0,
             direct: DirectViewers::new(config.max_direct_viewers, config.ring_batches),
-            subscribes,
+            subscribes: side.subscribes,
             epoch,
             rebase: Rebase::default(),
             sinks,
+            viewers: side.viewers,
         }
     }
 
@@ -118,7 +128,8 @@ impl StreamActor {
     /// otherwise writes to them a turn at a time, and takes the commands
     /// (new frames among them) and the new viewers that came in between,
     /// the commands only while the viewers are less than half a ring
-    /// behind (the publisher waits meanwhile).
+    /// behind (the publisher waits meanwhile). A change in the number of
+    /// viewers is reported between the two.
     pub(crate) async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
         loop {
             let command = if self.direct.is_idle() {
@@ -128,10 +139,16 @@ impl StreamActor {
                         self.handle_subscribe(reply);
                         continue;
                     }
+                    count = self.viewers.next() => {
+                        self.report_viewers(count);
+                        continue;
+                    }
                     command = commands.recv() => command,
                 }
             } else {
                 self.write_turn().await;
+                let count = self.viewers.poll_now();
+                self.report_viewers(count);
                 if self.direct.is_backlogged() {
                     continue;
                 }
@@ -146,7 +163,8 @@ impl StreamActor {
                 break;
             }
         }
-        self.hub.remove_stream(&self.name, self.id);
+        self.hub
+            .remove_stream(&self.name, self.id, *self.epoch.borrow());
         self.flush();
         while !self.direct.is_idle() {
             self.write_turn().await;
@@ -229,7 +247,20 @@ impl StreamActor {
         self.gop.clear_frames();
         self.rebase.pending = true;
         tracing::info!(stream = %self.name, epoch, "publisher took the stream over");
+        self.hub.send_event(StreamEvent::TakenOver {
+            name: self.name.clone(),
+            epoch,
+        });
         let _ = reply.send(epoch);
+    }
+
+    fn report_viewers(&self, count: Option<usize>) {
+        if let Some(count) = count {
+            self.hub.send_event(StreamEvent::Viewers {
+                name: self.name.clone(),
+                count,
+            });
+        }
     }
 
     fn handle_subscribe(&mut self, reply: oneshot::Sender<Joined>) {

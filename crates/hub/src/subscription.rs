@@ -1,5 +1,5 @@
 use std::io;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -9,6 +9,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::direct::{AttachRequest, Handback};
 use crate::stream::{Command, Joined};
+use crate::viewers::ViewerGuard;
 use crate::{Batch, DirectSink, LagPolicy, LagVerdict};
 
 /// Why a subscription ended.
@@ -32,14 +33,15 @@ pub struct Subscription {
     commands: mpsc::Sender<Command>,
     /// The stream refused to write for this viewer: it writes for itself.
     attach_refused: bool,
-    _viewer: ViewerGuard,
+    /// Counts this viewer in its stream; `None` for a relay.
+    _viewer: Option<ViewerGuard>,
 }
 
 impl Subscription {
     pub(crate) fn new(
         name: String,
         joined: Joined,
-        viewer: ViewerGuard,
+        viewer: Option<ViewerGuard>,
         policy: LagPolicy,
         commands: mpsc::Sender<Command>,
     ) -> Subscription {
@@ -231,22 +233,5 @@ impl Drop for Attachment {
         }
         self.detach.store(true, Ordering::Release);
         let _ = self.commands.try_send(Command::Release);
-    }
-}
-
-/// Counts a viewer in its stream for as long as it lives.
-#[derive(Debug)]
-pub(crate) struct ViewerGuard(Arc<AtomicUsize>);
-
-impl ViewerGuard {
-    pub(crate) fn new(count: Arc<AtomicUsize>) -> ViewerGuard {
-        count.fetch_add(1, Ordering::Relaxed);
-        ViewerGuard(count)
-    }
-}
-
-impl Drop for ViewerGuard {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }

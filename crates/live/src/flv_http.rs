@@ -9,12 +9,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use hub::{Detached, SubscriptionEnd};
+use hub::SubscriptionEnd;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 use tokio::net::TcpStream;
 
-use crate::direct::SocketSink;
 use crate::request::{self, RequestHead};
+use crate::viewer::{Exit, Output, Viewer, Wake};
 use crate::writer::{self, PumpEnd};
 use crate::Live;
 
@@ -48,7 +48,7 @@ pub async fn serve_flv(live: Arc<Live>, mut socket: TcpStream, peer: std::net::S
         let _ = respond(&mut socket, 403, "play_token_required", message).await;
         return;
     }
-    let mut sub = match live.hub.subscribe(stream, live.config.viewer_wait).await {
+    let sub = match live.hub.subscribe(stream, live.config.viewer_wait).await {
         Ok(sub) => sub,
         Err(e) => {
             tracing::info!(%peer, stream, "HTTP-FLV viewer refused: {e}");
@@ -72,40 +72,26 @@ pub async fn serve_flv(live: Arc<Live>, mut socket: TcpStream, peer: std::net::S
     {
         return;
     }
-    let end = pump(&mut sub, &socket, timeout).await;
+    let end = pump(sub, &socket, timeout).await;
     tracing::debug!(%peer, stream, "HTTP-FLV viewer left: {end}");
 }
 
-/// Writes batches until the viewer is caught up, then lets the stream
-/// actor write them until it hands the socket back (crate::direct).
-async fn pump(sub: &mut hub::Subscription, socket: &Arc<TcpStream>, timeout: Duration) -> PumpEnd {
+/// Plays the stream: FLV tags, and nothing to read from the viewer.
+async fn pump(sub: hub::Subscription, socket: &Arc<TcpStream>, timeout: Duration) -> PumpEnd {
     let encode = |p: &hub::Packet| p.flv_tag().clone();
-    let mut bufs: Vec<Bytes> = Vec::new();
-    loop {
-        if sub.caught_up() {
-            let sink = SocketSink::boxed(socket.clone(), encode);
-            let returned = sub.attach(sink).await.returned().await;
-            match sub.resume(returned) {
-                Detached::Write(leftover) => bufs = leftover,
-                Detached::Ended(end) => return PumpEnd::Subscription(end),
-                Detached::Failed(e) => return PumpEnd::Io(e),
-            }
-            if let Err(end) = writer::write_socket(socket, &mut bufs, timeout).await {
-                return end;
-            }
-            continue;
-        }
-        let first = match sub.next().await {
-            Ok(batch) => batch,
-            Err(end) => return PumpEnd::Subscription(end),
-        };
-        let ended = writer::gather(first, sub, &mut bufs, &encode);
-        if let Err(end) = writer::write_socket(socket, &mut bufs, timeout).await {
-            return end;
-        }
-        if let Some(end) = ended {
-            return PumpEnd::Subscription(end);
-        }
+    let never = std::future::pending::<io::Result<Wake>>();
+    tokio::pin!(never);
+    let mut out = Vec::new();
+    let output = Output {
+        socket,
+        out: &mut out,
+        timeout,
+    };
+    match Viewer::new(sub).play(output, encode, never).await {
+        Ok(Exit::Ended(end)) => PumpEnd::Subscription(end),
+        // Nothing wakes an HTTP-FLV viewer but its stream.
+        Ok(Exit::Woken(_)) => PumpEnd::Subscription(SubscriptionEnd::StreamEnded),
+        Err(end) => end,
     }
 }
 

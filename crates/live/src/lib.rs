@@ -10,15 +10,26 @@
 //! Publishing: `rtmp://HOST/live/{key}`, where [`StreamKeys`] says which
 //! stream a key feeds. Playing stream S: `/flv/S.flv` (handed over by the
 //! HTTP listener), `/hls/S/index.m3u8` (served by the API from the store),
-//! `rtmp://HOST/live/S`.
+//! `rtmp://HOST/live/S`. HTTP-FLV and RTMP players share one viewer loop
+//! (attach to the stream actor once caught up, resume from the ring when
+//! handed back); only the packet encoding and what else wakes the loop
+//! differ.
+//!
+//! Pulling: [`pull`] plays a remote `rtmp://…` stream with the sans-IO
+//! `rtmp::ClientSession` and publishes it into the local hub, one task per
+//! pull, until the remote ends, a local publisher takes over, or it is
+//! stopped ([`PullEnd`]). Its play request carries [`RELAY_PARAM`], and a
+//! player that carries it is served as a relay: not counted as a viewer.
 
 mod direct;
 mod flv_http;
 mod hls_store;
 mod keys;
+mod pull;
 mod request;
 mod rtmp_conn;
 mod rtmp_listener;
+mod viewer;
 mod writer;
 
 use std::sync::Arc;
@@ -28,6 +39,7 @@ pub use flv_http::{serve_flv, FLV_PATH_PREFIX};
 pub use hls_store::HlsStore;
 use hub::{Hub, HubConfig};
 pub use keys::{play_token, split_play_token, BoxFuture, StaticKeys, StreamKeys};
+pub use pull::{is_relay, pull, PullConfig, PullEnd, PullError, Puller, RELAY_PARAM};
 pub use request::is_stream_name;
 pub use rtmp_listener::serve_rtmp;
 

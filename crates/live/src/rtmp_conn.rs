@@ -11,14 +11,14 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use hub::{Attachment, Detached, Packet, Publisher, Subscription, SubscriptionEnd};
+use hub::{Packet, Publisher, SubscriptionEnd};
 use rtmp::chunk::{encode_frame, DecoderLimits};
 use rtmp::{ServerConfig, ServerEvent, ServerSession};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 
-use crate::direct::SocketSink;
 use crate::rtmp_listener::stopped;
+use crate::viewer::{Exit, Output, Viewer, Wake};
 use crate::writer::{self, PumpEnd};
 use crate::Live;
 
@@ -29,23 +29,8 @@ const READ_CHUNK: usize = 16 * 1024;
 
 enum Role {
     None,
-    Publishing {
-        publisher: Publisher,
-    },
-    Playing {
-        stream_id: u32,
-        sub: Subscription,
-        /// Set while the stream actor writes for this player.
-        attached: Option<Attachment>,
-    },
-}
-
-/// Why a player's loop handed control back.
-enum PlayExit {
-    /// The peer sent something: read it through the session.
-    Readable,
-    /// The subscription is over.
-    Ended(SubscriptionEnd),
+    Publishing { publisher: Publisher },
+    Playing { stream_id: u32, viewer: Viewer },
 }
 
 /// Why a connection closes.
@@ -230,7 +215,13 @@ impl RtmpConnection {
         self.flush().await?;
         let wait = self.live.config.viewer_wait;
         let asked = Instant::now();
-        match self.live.hub.subscribe(name, wait).await {
+        // A pull from another instance is served alike, but not counted.
+        let joined = if crate::is_relay(query) {
+            self.live.hub.subscribe_relay(name, wait).await
+        } else {
+            self.live.hub.subscribe(name, wait).await
+        };
+        match joined {
             Ok(sub) => {
                 let _ = self.session.accept_play(stream_id);
                 crate::tune_viewer_socket(&*self.socket, &self.live.config);
@@ -243,8 +234,7 @@ impl RtmpConnection {
                 );
                 self.role = Role::Playing {
                     stream_id,
-                    sub,
-                    attached: None,
+                    viewer: Viewer::new(sub),
                 };
                 Ok(())
             }
@@ -268,12 +258,7 @@ impl RtmpConnection {
     /// subscription ends or the server stops. Players have no session
     /// deadline, so the hot path asks the session nothing.
     async fn play(&mut self, shutdown: &mut watch::Receiver<bool>) -> Result<(), Close> {
-        let Role::Playing {
-            stream_id,
-            sub,
-            attached,
-        } = &mut self.role
-        else {
+        let Role::Playing { stream_id, viewer } = &mut self.role else {
             return Ok(());
         };
         let stream_id = *stream_id;
@@ -281,19 +266,23 @@ impl RtmpConnection {
         let shared = stream_id == SHARED_STREAM_ID
             && usize::try_from(chunk_size).ok() == Some(self.live.config.rtmp_chunk_size);
         let encode = move |p: &Packet| encode_for_player(p, stream_id, chunk_size, shared);
-        let player = Player {
-            socket: &self.socket,
-            sub,
-            attached,
-            out: &mut self.out,
-            timeout: self.live.config.write_timeout,
+        let exit = {
+            let wake = woken(&self.socket, shutdown);
+            tokio::pin!(wake);
+            let output = Output {
+                socket: &self.socket,
+                out: &mut self.out,
+                timeout: self.live.config.write_timeout,
+            };
+            viewer.play(output, encode, wake).await
         };
-        match player.run(encode, shutdown).await? {
-            PlayExit::Readable => {
+        match exit {
+            Ok(Exit::Woken(Wake::Readable)) => {
                 self.read_input()?;
                 self.handle_events().await
             }
-            PlayExit::Ended(end) => {
+            Ok(Exit::Woken(Wake::Shutdown)) => Err(Close::Shutdown),
+            Ok(Exit::Ended(end)) => {
                 if end == SubscriptionEnd::StreamEnded {
                     let _ = self.session.end_play(stream_id);
                     self.flush().await?;
@@ -301,6 +290,7 @@ impl RtmpConnection {
                 self.role = Role::None;
                 Err(Close::Viewer(PumpEnd::Subscription(end)))
             }
+            Err(end) => Err(Close::Viewer(end)),
         }
     }
 
@@ -326,22 +316,10 @@ impl RtmpConnection {
     /// Takes a player's writes back from the stream actor, so that this
     /// task may write; what the actor had not written goes out first.
     async fn reclaim_writes(&mut self) -> Result<(), Close> {
-        let Role::Playing { sub, attached, .. } = &mut self.role else {
+        let Role::Playing { viewer, .. } = &mut self.role else {
             return Ok(());
         };
-        let Some(attachment) = attached.take() else {
-            return Ok(());
-        };
-        match sub.resume(attachment.detach().await) {
-            Detached::Write(mut leftover) => {
-                leftover.append(&mut self.out);
-                self.out = leftover;
-                Ok(())
-            }
-            // The next turn reads the end from the subscription.
-            Detached::Ended(_) => Ok(()),
-            Detached::Failed(e) => Err(Close::Io(e)),
-        }
+        viewer.reclaim(&mut self.out).await.map_err(Close::Viewer)
     }
 
     fn log_close(&self, close: &Close) {
@@ -361,81 +339,13 @@ impl RtmpConnection {
     }
 }
 
-/// What a player's loop borrows from its connection.
-struct Player<'a> {
-    socket: &'a Arc<TcpStream>,
-    sub: &'a mut Subscription,
-    attached: &'a mut Option<Attachment>,
-    out: &'a mut Vec<Bytes>,
-    timeout: std::time::Duration,
-}
-
-impl Player<'_> {
-    /// The shutdown and readiness waits live across batches: each wake
-    /// costs one receive from the ring and one write. Once caught up, the
-    /// stream actor writes for the player (crate::direct) until it hands
-    /// the socket back, or until this task has something to write itself
-    /// (`RtmpConnection::reclaim_writes`).
-    async fn run<E>(
-        self,
-        encode: E,
-        shutdown: &mut watch::Receiver<bool>,
-    ) -> Result<PlayExit, Close>
-    where
-        E: Fn(&Packet) -> Bytes + Copy + Send + 'static,
-    {
-        let stop = stopped(shutdown);
-        let readable = self.socket.readable();
-        tokio::pin!(stop, readable);
-        loop {
-            if self.attached.is_none() && self.sub.caught_up() {
-                let sink = SocketSink::boxed(self.socket.clone(), encode);
-                *self.attached = Some(self.sub.attach(sink).await);
-            }
-            if let Some(attachment) = self.attached.as_mut() {
-                // Reading does not disturb the actor's writes: the peer's
-                // messages are read with the writes left attached.
-                let returned = tokio::select! {
-                    biased;
-                    () = &mut stop => return Err(Close::Shutdown),
-                    ready = &mut readable => {
-                        ready.map_err(Close::Io)?;
-                        return Ok(PlayExit::Readable);
-                    }
-                    returned = attachment.returned() => returned,
-                };
-                *self.attached = None;
-                match self.sub.resume(returned) {
-                    Detached::Write(leftover) => self.out.extend(leftover),
-                    Detached::Ended(end) => return Ok(PlayExit::Ended(end)),
-                    Detached::Failed(e) => return Err(Close::Io(e)),
-                }
-                writer::write_socket(self.socket, self.out, self.timeout)
-                    .await
-                    .map_err(Close::Viewer)?;
-                continue;
-            }
-            let batch = tokio::select! {
-                biased;
-                () = &mut stop => return Err(Close::Shutdown),
-                ready = &mut readable => {
-                    ready.map_err(Close::Io)?;
-                    return Ok(PlayExit::Readable);
-                }
-                batch = self.sub.next() => batch,
-            };
-            let first = match batch {
-                Ok(first) => first,
-                Err(end) => return Ok(PlayExit::Ended(end)),
-            };
-            let ended = writer::gather(first, self.sub, self.out, &encode);
-            writer::write_socket(self.socket, self.out, self.timeout)
-                .await
-                .map_err(Close::Viewer)?;
-            if let Some(end) = ended {
-                return Ok(PlayExit::Ended(end));
-            }
-        }
+/// What interrupts a player besides its stream: its peer's messages
+/// (read with the actor's writes left attached) and shutdown.
+async fn woken(socket: &TcpStream, shutdown: &mut watch::Receiver<bool>) -> io::Result<Wake> {
+    tokio::select! {
+        biased;
+        () = stopped(shutdown) => Ok(Wake::Shutdown),
+        ready = socket.readable() => ready.map(|()| Wake::Readable),
     }
 }
 

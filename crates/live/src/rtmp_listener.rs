@@ -50,7 +50,7 @@ pub(crate) async fn stopped(shutdown: &mut watch::Receiver<bool>) {
 }
 
 /// Per-connection randomness for handshake filler bytes.
-fn seed() -> u64 {
+pub(crate) fn seed() -> u64 {
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
     hasher.write_u64(
         std::time::SystemTime::now()
