@@ -7,6 +7,7 @@
 mod cli;
 mod config;
 mod config_cluster;
+mod node;
 mod run;
 
 use std::process::ExitCode;

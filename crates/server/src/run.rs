@@ -8,6 +8,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::config::Config;
+use crate::node::Node;
 
 #[derive(Debug, Error)]
 pub(crate) enum RunError {
@@ -26,6 +27,8 @@ pub(crate) enum RunError {
     Signal(std::io::Error),
     #[error("cannot open the database: {0}")]
     Store(#[from] store::StoreError),
+    #[error("cannot join the cluster: {0}")]
+    Cluster(#[from] cluster::ClusterError),
 }
 
 pub(crate) async fn serve(config: Config, media: tokio::runtime::Handle) -> Result<(), RunError> {
@@ -43,6 +46,13 @@ pub(crate) async fn serve(config: Config, media: tokio::runtime::Handle) -> Resu
         play_tokens.clone(),
     ));
     let live = live::Live::new(live_config(&config), hub_config(&config, media), keys);
+    let node = Node::start(
+        &config,
+        local_addr(&http)?,
+        local_addr(&rtmp)?,
+        live.clone(),
+    )
+    .await?;
     let (stop, stopping) = watch::channel(false);
     let limits = api::HttpLimits {
         max_connections: config.live.max_http_connections,
@@ -51,6 +61,8 @@ pub(crate) async fn serve(config: Config, media: tokio::runtime::Handle) -> Resu
     let signals = Signals::install()?;
     tracing::info!(
         http = %local(&http), rtmp = %local(&rtmp), data_dir = %config.data_dir.display(),
+        node = %node.cluster.config.node_id,
+        mode = if config.redis_url.is_some() { "cluster" } else { "standalone" },
         "synctv is up"
     );
     let rtmp_port = rtmp.local_addr().map_or(1935, |a| a.port());
@@ -73,6 +85,7 @@ pub(crate) async fn serve(config: Config, media: tokio::runtime::Handle) -> Resu
     {
         tracing::warn!("connections still open after 10 s; exiting anyway");
     }
+    drop(node);
     Ok(())
 }
 
@@ -80,6 +93,14 @@ async fn bind(what: &'static str, addr: std::net::SocketAddr) -> Result<TcpListe
     TcpListener::bind(addr)
         .await
         .map_err(|source| RunError::Bind { what, addr, source })
+}
+
+fn local_addr(listener: &TcpListener) -> Result<std::net::SocketAddr, RunError> {
+    listener.local_addr().map_err(|source| RunError::Bind {
+        what: "a listener's address",
+        addr: std::net::SocketAddr::from(([0, 0, 0, 0], 0)),
+        source,
+    })
 }
 
 fn local(listener: &TcpListener) -> String {

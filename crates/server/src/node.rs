@@ -1,0 +1,70 @@
+//! This process as a cluster node: the cluster seams (in process when
+//! standalone, on Redis with `redis_url`) and the heartbeat that keeps
+//! `node:{id}` alive with this node's load.
+
+use std::sync::Arc;
+
+use cluster::{Cluster, ClusterConfig, ClusterError, NodeInfo, NodeLoad, TaskGuard};
+use live::Live;
+
+use crate::config::Config;
+
+/// The cluster seams and the task that announces this node.
+#[derive(Debug)]
+pub(crate) struct Node {
+    pub(crate) cluster: Cluster,
+    _heartbeat: TaskGuard,
+}
+
+impl Node {
+    /// Connects the seams (failing at once if Redis cannot be reached) and
+    /// starts announcing this node. `http` and `rtmp` are the bound
+    /// listeners' addresses, used when nothing is advertised.
+    pub(crate) async fn start(
+        config: &Config,
+        http: std::net::SocketAddr,
+        rtmp: std::net::SocketAddr,
+        live: Arc<Live>,
+    ) -> Result<Node, ClusterError> {
+        let cluster = Cluster::connect(cluster_config(config)).await?;
+        let advertised = config.cluster.advertised(http, rtmp).map_or_else(
+            |_| (http.to_string(), rtmp.to_string()),
+            |a| (a.http, a.rtmp),
+        );
+        let info = NodeInfo {
+            id: config.cluster.node_id.clone(),
+            http_addr: advertised.0,
+            rtmp_addr: advertised.1,
+            started_at: cluster::unix_ms(),
+            load: NodeLoad::default(),
+        };
+        let timing = cluster.config.timing;
+        let heartbeat = cluster::spawn_heartbeat(
+            cluster.nodes.clone(),
+            info,
+            move || load(&live),
+            timing.refresh_every,
+            timing.ttl,
+        );
+        Ok(Node {
+            cluster,
+            _heartbeat: heartbeat,
+        })
+    }
+}
+
+fn cluster_config(config: &Config) -> ClusterConfig {
+    let mut cluster = ClusterConfig::new(config.cluster.node_id.clone());
+    cluster.key_prefix = config.cluster.key_prefix.clone();
+    cluster.redis_url = config.redis_url.clone();
+    cluster
+}
+
+/// What this node carries now, as the other replicas see it.
+fn load(live: &Live) -> NodeLoad {
+    let streams = live.hub.streams();
+    NodeLoad {
+        streams: u32::try_from(streams.len()).unwrap_or(u32::MAX),
+        ..NodeLoad::default()
+    }
+}
