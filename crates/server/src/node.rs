@@ -13,7 +13,7 @@ use crate::config::Config;
 #[derive(Debug)]
 pub(crate) struct Node {
     pub(crate) cluster: Cluster,
-    _heartbeat: TaskGuard,
+    heartbeat: TaskGuard,
 }
 
 impl Node {
@@ -46,10 +46,22 @@ impl Node {
             timing.refresh_every,
             timing.ttl,
         );
-        Ok(Node {
-            cluster,
-            _heartbeat: heartbeat,
-        })
+        Ok(Node { cluster, heartbeat })
+    }
+}
+
+impl Node {
+    /// Stops the heartbeat and removes this node's record, so the others
+    /// see it gone at once rather than when its key expires.
+    pub(crate) async fn leave(self) {
+        drop(self.heartbeat);
+        let id = &self.cluster.config.node_id;
+        let withdrawn = self.cluster.nodes.withdraw(id);
+        match tokio::time::timeout(std::time::Duration::from_secs(2), withdrawn).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "could not withdraw this node"),
+            Err(_) => tracing::warn!("withdrawing this node took too long"),
+        }
     }
 }
 

@@ -85,7 +85,7 @@ pub(crate) async fn serve(config: Config, media: tokio::runtime::Handle) -> Resu
     {
         tracing::warn!("connections still open after 10 s; exiting anyway");
     }
-    drop(node);
+    node.leave().await;
     Ok(())
 }
 
