@@ -68,7 +68,7 @@ fuzz_target!(|data: &[u8]| {
             HevcConfig::parse(&Bytes::from(encoded.clone())),
             Ok(config.clone())
         );
-        if encoded.len() <= 1024 {
+        if encoded.len() <= 256 {
             for cut in 0..encoded.len() {
                 assert!(HevcConfig::parse(&Bytes::copy_from_slice(&encoded[..cut])).is_err());
             }

@@ -3,19 +3,22 @@
 //! the fuzz target it seeds (`scripts/fuzz.sh` hands it to that target), and
 //! each file's name says what must happen: `ok_*` parses, `bad_*` is refused
 //! with an error. A `nal_units` file starts with the NAL length size byte,
-//! then the coded frame payload, as the fuzz target reads it.
+//! then the coded frame payload; a `frame_tag` file starts with the track
+//! (0 audio, 1 video, 2 script) and a 32-bit timestamp, then the tag body:
+//! as their fuzz targets read them.
 //!
 //! The `*x264*`, `*x265*` and `*ffmpeg*` seeds were cut from files ffmpeg
-//! made from its lavfi test sources: the FLV sequence headers of
+//! made from its lavfi test sources: the FLV tags of
 //! `-c:v libx264 -profile:v high|baseline -c:a aac -ac 2|6`, the `hvcC` box
-//! and first sample of an MP4 from `-c:v libx265`. The others are written by
-//! hand from ISO/IEC 14496-3 and 14496-15.
+//! and first sample of an MP4 from `-c:v libx265` (wrapped in enhanced RTMP
+//! and legacy id 12 tag headers for `frame_tag`). The others are written by
+//! hand from ISO/IEC 14496-3 and 14496-15 and the enhanced RTMP tag layout.
 
 use std::path::Path;
 
 use bytes::Bytes;
 use media::{avc, hevc, length_prefixed_to_annexb, nal, AudioSpecificConfig, AvcConfig};
-use media::{HevcConfig, NalUnits};
+use media::{Codec, Frame, FrameKind, HevcConfig, NalUnits, Track};
 
 /// `(file name, contents)` of every seed of `target`, in name order.
 fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
@@ -181,4 +184,48 @@ fn he_aac_seeds_report_the_core_lc_stream() {
         assert!(config.sbr, "{name}");
         assert_eq!((config.object_type, config.sampling_frequency), (2, 24_000));
     }
+}
+
+/// Parses the payload of an AVC, HEVC or AAC frame as the remuxers would.
+fn parse_payload(frame: &Frame) -> Result<(), media::MediaError> {
+    match (frame.kind, frame.codec) {
+        (FrameKind::Config, Codec::Avc) => AvcConfig::parse(&frame.payload).map(drop),
+        (FrameKind::Config, Codec::Hevc) => HevcConfig::parse(&frame.payload).map(drop),
+        (FrameKind::Config, Codec::Aac) => AudioSpecificConfig::parse(&frame.payload).map(drop),
+        (FrameKind::Coded, Codec::Avc | Codec::Hevc) => {
+            NalUnits::new(&frame.payload, 4)?.try_for_each(|unit| unit.map(drop))
+        }
+        _ => Ok(()),
+    }
+}
+
+#[test]
+fn tag_bodies_parse_as_their_names_say_and_whole_payloads_parse_too() {
+    for (name, data) in seeds("frame_tag") {
+        let [track, t0, t1, t2, t3, body @ ..] = &data[..] else {
+            panic!("{name} has no track and timestamp");
+        };
+        let track = [Track::Audio, Track::Video, Track::Data][usize::from(track % 3)];
+        let dts = i64::from(u32::from_be_bytes([*t0, *t1, *t2, *t3]));
+        let parsed = Frame::parse(track, dts, Bytes::copy_from_slice(body));
+        expect_outcome(&name, &parsed);
+        let Ok(frame) = parsed else { continue };
+        assert_eq!(parse_payload(&frame), Ok(()), "{name}");
+    }
+}
+
+#[test]
+fn composition_offsets_move_pts_both_ways() {
+    let inter = seed(
+        "frame_tag",
+        "ok_x264_inter_frame_with_composition_offset.bin",
+    );
+    let frame = Frame::parse(Track::Video, 80, Bytes::copy_from_slice(&inter[5..])).unwrap();
+    assert_eq!((frame.dts, frame.pts, frame.keyframe), (80, 280, false));
+    let hevc = seed("frame_tag", "ok_enhanced_hevc_coded_frames_with_offset.bin");
+    let frame = Frame::parse(Track::Video, 1000, Bytes::copy_from_slice(&hevc[5..])).unwrap();
+    assert_eq!(
+        (frame.codec, frame.pts, frame.keyframe),
+        (Codec::Hevc, 960, true)
+    );
 }
