@@ -41,6 +41,9 @@ pub enum ApiError {
     Conflict(store::Entity),
     #[error("the service is unavailable; retry later")]
     Unavailable,
+    /// A join kept meeting the room's actor as it stopped.
+    #[error("the room is restarting; retry")]
+    RoomRestarting,
     #[error("{0}")]
     Forbidden(&'static str),
     #[error("this stream needs a valid play token (from the room's play URL)")]
@@ -58,6 +61,18 @@ impl From<store::StoreError> for ApiError {
                 tracing::error!("storage failed: {other}");
                 ApiError::Unavailable
             }
+        }
+    }
+}
+
+impl From<rooms::RoomsError> for ApiError {
+    fn from(error: rooms::RoomsError) -> ApiError {
+        use rooms::RoomsError as E;
+        match error {
+            E::Room(e) => ApiError::Room(e),
+            E::Store(e) => e.into(),
+            E::Unavailable => ApiError::Unavailable,
+            E::Restarting => ApiError::RoomRestarting,
         }
     }
 }
@@ -94,7 +109,9 @@ impl ApiError {
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::NotFound(what) => (StatusCode::NOT_FOUND, not_found_code(*what)),
             ApiError::Conflict(what) => (StatusCode::CONFLICT, taken_code(*what)),
-            ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::Unavailable | ApiError::RoomRestarting => {
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+            }
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "permission_denied"),
             ApiError::PlayTokenRequired => (StatusCode::FORBIDDEN, "play_token_required"),
             ApiError::Room(e) => (room_status(e), e.code()),

@@ -11,7 +11,7 @@ use crate::auth::AuthUser;
 use crate::json::ApiJson;
 use crate::path::ApiPath;
 use crate::playlist::apply;
-use crate::rooms::{member_of, room_id};
+use crate::room_routes::{member_of, room_id};
 use crate::views::{Applied, MemberView};
 use crate::{ApiError, AppState};
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::AuthUser;
 use crate::json::ApiJson;
 use crate::path::ApiPath;
-use crate::rooms::{member_of, room_id};
+use crate::room_routes::{member_of, room_id};
 use crate::views::{Applied, ItemView, PlaybackView};
 use crate::{ApiError, AppState};
 

@@ -11,7 +11,7 @@ use store::{RoomId, StreamKeyRepo};
 
 use crate::auth::{now_ms, AuthUser};
 use crate::path::ApiPath;
-use crate::rooms::{member_of, room_id};
+use crate::room_routes::{member_of, room_id};
 use crate::{ApiError, AppState};
 
 #[derive(Serialize)]
@@ -69,7 +69,7 @@ pub(crate) async fn play_url(
 ) -> Result<Json<PlayUrls>, ApiError> {
     let id = room_id(&id)?;
     let private = member_of(&state, &id, &user, |room, _| room.settings().has_password).await?;
-    let expires_at_ms = now_ms() + crate::play_tokens::TOKEN_TTL_MS;
+    let expires_at_ms = now_ms() + rooms::TOKEN_TTL_MS;
     let token = match (&state.play_tokens, private) {
         (Some(tokens), true) => Some(tokens.issue(id.as_str(), expires_at_ms)),
         _ => None,

@@ -13,7 +13,7 @@ use store::{RoomId, RoomRepo};
 use crate::auth::{now_ms, AuthUser};
 use crate::json::{ApiJson, ApiQuery};
 use crate::path::ApiPath;
-use crate::rooms::{checked_password_hash, member_of, room_id, RoomView};
+use crate::room_routes::{checked_password_hash, member_of, room_id, RoomView};
 use crate::views::{Applied, ChatView};
 use crate::{ApiError, AppState};
 

@@ -11,7 +11,7 @@ use live::Live;
 use serde::Serialize;
 
 use crate::{
-    admin, auth, hls, members, metrics, playlist, realtime, room_live, room_settings, rooms,
+    admin, auth, hls, members, metrics, playlist, realtime, room_live, room_routes, room_settings,
     ApiError, AppState,
 };
 
@@ -36,12 +36,15 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/admin/users/{user}/ban",
             post(admin::ban).delete(admin::unban),
         )
-        .route("/api/v1/rooms", get(rooms::list).post(rooms::create))
+        .route(
+            "/api/v1/rooms",
+            get(room_routes::list).post(room_routes::create),
+        )
         .route(
             "/api/v1/rooms/{id}",
-            get(rooms::get)
+            get(room_routes::get)
                 .patch(room_settings::update)
-                .delete(rooms::delete),
+                .delete(room_routes::delete),
         )
         .route("/api/v1/rooms/{id}/chat", get(room_settings::chat_history))
         .route("/api/v1/rooms/{id}/join", post(room_settings::join))

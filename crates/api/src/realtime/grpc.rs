@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 
 use axum::extract::ConnectInfo;
+use rooms::{Closing, Shared};
 use store::{RoomId, RoomRepo};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -11,9 +12,7 @@ use tonic::{Code, Request, Response, Status, Streaming};
 use wire::pb::room_service_server::{RoomService, RoomServiceServer};
 use wire::{ClientMessage, ServerMessage, WireError};
 
-use super::fanout::Closing;
 use super::identity::identify;
-use super::outgoing::Shared;
 use super::session::{self, SessionContext, Transport};
 use crate::{ApiError, AppState};
 
@@ -114,12 +113,12 @@ impl Transport for GrpcTransport {
     }
 
     async fn close(&mut self, closing: Closing) {
-        let code = match closing.code {
-            "kicked" | "banned" => Code::PermissionDenied,
-            "room_closed" => Code::NotFound,
-            _ => Code::Aborted,
+        let code = match closing {
+            Closing::Kicked | Closing::Banned => Code::PermissionDenied,
+            Closing::RoomClosed => Code::NotFound,
+            Closing::TooSlow | Closing::JoinRefused => Code::Aborted,
         };
-        let status = Status::new(code, format!("{}: {}", closing.code, closing.message));
+        let status = Status::new(code, format!("{}: {}", closing.code(), closing.message()));
         let _ = self.out.send(Err(status)).await;
     }
 }

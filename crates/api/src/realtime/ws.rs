@@ -15,6 +15,7 @@ use axum::response::Response;
 use axum::Extension;
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
+use rooms::{Closing, Shared};
 use serde::Deserialize;
 use store::RoomRepo;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
@@ -23,15 +24,13 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::Message;
 use wire::{pb, ClientMessage, WireError};
 
-use super::fanout::Closing;
 use super::identity::identify;
-use super::outgoing::Shared;
 use super::session::{self, SessionContext, Transport};
 use super::upgrade::{Socket, WsUpgrade};
 use crate::auth::token_from;
 use crate::json::ApiQuery;
 use crate::path::ApiPath;
-use crate::rooms::room_id;
+use crate::room_routes::room_id;
 use crate::{ApiError, AppState};
 
 /// Frames above this are refused by the WebSocket layer itself; between
@@ -167,7 +166,7 @@ impl Transport for WsTransport {
     async fn close(&mut self, closing: Closing) {
         let frame = CloseFrame {
             code: CloseCode::from(CLOSE_CODE),
-            reason: closing.code.into(),
+            reason: closing.code().into(),
         };
         let _ = self.socket.send(Message::Close(Some(frame))).await;
     }

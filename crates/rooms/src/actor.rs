@@ -10,11 +10,11 @@ use store::{RoomId, RoomStateRepo, Stamp, Store};
 use tokio::sync::{mpsc, oneshot};
 use wire::{pb, ServerMessage};
 
-use super::fanout::{Closing, ConnId, Fanout, Link};
-use super::outgoing::{Outgoing, Shared};
-use super::persist::write_event;
-use super::registry::Rooms;
-use crate::auth::now_ms;
+use crate::clock::now_ms;
+use crate::fanout::{Closing, ConnId, Fanout, Link};
+use crate::outgoing::{Outgoing, Shared};
+use crate::persist::write_event;
+use crate::registry::Rooms;
 
 /// Messages an actor may have waiting.
 pub(crate) const INBOX: usize = 1024;
@@ -122,7 +122,7 @@ impl RoomActor {
                 }
             }
             if self.room.is_closed() {
-                self.fanout.close_all(&Closing::ROOM_CLOSED);
+                self.fanout.close_all(Closing::RoomClosed);
                 self.rooms.retire_now(&self.id, &mut self.inbox);
                 break;
             }
@@ -158,7 +158,7 @@ impl RoomActor {
             }
             ToRoom::Read(read) => read(&self.room, now),
             ToRoom::Expel { user } => {
-                self.fanout.close_user(user, &Closing::BANNED);
+                self.fanout.close_user(user, Closing::Banned);
                 // The room counts the user's connections; each one leaves.
                 while self.room.member(user).is_some_and(|m| m.online) {
                     if self
@@ -286,10 +286,10 @@ impl RoomActor {
     fn close_removed(&mut self, event: &RoomEvent) {
         match event.kind {
             EventKind::MemberKicked { user, .. } => {
-                self.fanout.close_user(user, &Closing::KICKED);
+                self.fanout.close_user(user, Closing::Kicked);
             }
             EventKind::MemberBanned { user, .. } => {
-                self.fanout.close_user(user, &Closing::BANNED);
+                self.fanout.close_user(user, Closing::Banned);
             }
             _ => {}
         }
@@ -326,7 +326,7 @@ impl RoomActor {
                 other => self.handle(other).await,
             }
         }
-        self.fanout.close_all(&Closing::ROOM_CLOSED);
+        self.fanout.close_all(Closing::RoomClosed);
     }
 }
 

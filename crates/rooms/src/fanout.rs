@@ -7,11 +7,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use room::UserId;
 use tokio::sync::{mpsc, oneshot};
 
-use super::outgoing::Shared;
+use crate::outgoing::Shared;
 
 /// A connection, numbered for the life of the process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) struct ConnId(u64);
+pub struct ConnId(u64);
 
 impl ConnId {
     pub(crate) fn next() -> ConnId {
@@ -21,35 +21,42 @@ impl ConnId {
 }
 
 /// Why the server ends a connection, as the client is told.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Closing {
-    /// Machine-readable: `too_slow`, `kicked`, `banned`, `room_closed`,
-    /// `shutting_down`.
-    pub(crate) code: &'static str,
-    pub(crate) message: &'static str,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closing {
+    /// Its queue filled up: it fell too far behind.
+    TooSlow,
+    /// Its member was kicked.
+    Kicked,
+    /// Its member was banned, from the room or the site.
+    Banned,
+    /// Its `join` was refused (after an error saying why).
+    JoinRefused,
+    /// The room was closed (deleted).
+    RoomClosed,
 }
 
 impl Closing {
-    pub(crate) const TOO_SLOW: Closing = Closing {
-        code: "too_slow",
-        message: "the connection fell too far behind; reconnect with last_seq",
-    };
-    pub(crate) const KICKED: Closing = Closing {
-        code: "kicked",
-        message: "you were removed from the room",
-    };
-    pub(crate) const BANNED: Closing = Closing {
-        code: "banned",
-        message: "you were banned from the room",
-    };
-    pub(crate) const REFUSED: Closing = Closing {
-        code: "join_refused",
-        message: "the join was refused",
-    };
-    pub(crate) const ROOM_CLOSED: Closing = Closing {
-        code: "room_closed",
-        message: "the room was closed",
-    };
+    /// Machine-readable, as the client is told.
+    pub fn code(self) -> &'static str {
+        match self {
+            Closing::TooSlow => "too_slow",
+            Closing::Kicked => "kicked",
+            Closing::Banned => "banned",
+            Closing::JoinRefused => "join_refused",
+            Closing::RoomClosed => "room_closed",
+        }
+    }
+
+    /// For people.
+    pub fn message(self) -> &'static str {
+        match self {
+            Closing::TooSlow => "the connection fell too far behind; reconnect with last_seq",
+            Closing::Kicked => "you were removed from the room",
+            Closing::Banned => "you were banned from the room",
+            Closing::JoinRefused => "the join was refused",
+            Closing::RoomClosed => "the room was closed",
+        }
+    }
 }
 
 /// The actor's side of one connection.
@@ -92,7 +99,7 @@ impl Fanout {
         if link.queue.try_send(message.clone()).is_ok() {
             return None;
         }
-        self.cut(id, Closing::TOO_SLOW)
+        self.cut(id, Closing::TooSlow)
     }
 
     /// Queues `message` for everyone; returns the users of the
@@ -106,12 +113,12 @@ impl Fanout {
             .collect();
         stalled
             .into_iter()
-            .filter_map(|id| self.cut(id, Closing::TOO_SLOW))
+            .filter_map(|id| self.cut(id, Closing::TooSlow))
             .collect()
     }
 
     /// Closes every connection of `user`.
-    pub(crate) fn close_user(&mut self, user: UserId, closing: &Closing) {
+    pub(crate) fn close_user(&mut self, user: UserId, closing: Closing) {
         let ids: Vec<ConnId> = self
             .links
             .iter()
@@ -119,20 +126,20 @@ impl Fanout {
             .map(|(id, _)| *id)
             .collect();
         for id in ids {
-            self.cut(id, closing.clone());
+            self.cut(id, closing);
         }
     }
 
     /// Closes every connection.
-    pub(crate) fn close_all(&mut self, closing: &Closing) {
+    pub(crate) fn close_all(&mut self, closing: Closing) {
         for (_, link) in self.links.drain() {
-            let _ = link.close.send(closing.clone());
+            let _ = link.close.send(closing);
         }
     }
 
     fn cut(&mut self, id: ConnId, closing: Closing) -> Option<UserId> {
         let link = self.links.remove(&id)?;
-        if closing == Closing::TOO_SLOW {
+        if closing == Closing::TooSlow {
             tracing::info!(user = %link.user, "room connection cut off: its queue is full");
         }
         let _ = link.close.send(closing);
@@ -144,8 +151,8 @@ impl Fanout {
 mod tests {
     use wire::ServerMessage;
 
-    use super::super::outgoing::Outgoing;
     use super::*;
+    use crate::outgoing::Outgoing;
 
     fn link(
         user: u64,
@@ -172,7 +179,7 @@ mod tests {
         let message = Outgoing::new(ServerMessage::new(1, 0, wire::pb::RoomClosed {}));
         assert!(fanout.broadcast(&message).is_empty());
         assert_eq!(fanout.broadcast(&message), vec![UserId(2)]);
-        assert_eq!(slow_closed.try_recv(), Ok(Closing::TOO_SLOW));
+        assert_eq!(slow_closed.try_recv(), Ok(Closing::TooSlow));
         assert_eq!(fanout.len(), 1);
         assert!(fast_rx.try_recv().is_ok() && fast_rx.try_recv().is_ok());
     }
@@ -186,9 +193,9 @@ mod tests {
         fanout.add(ConnId::next(), one);
         fanout.add(ConnId::next(), two);
         fanout.add(ConnId::next(), other);
-        fanout.close_user(UserId(7), &Closing::KICKED);
-        assert_eq!(closed1.try_recv(), Ok(Closing::KICKED));
-        assert_eq!(closed2.try_recv(), Ok(Closing::KICKED));
+        fanout.close_user(UserId(7), Closing::Kicked);
+        assert_eq!(closed1.try_recv(), Ok(Closing::Kicked));
+        assert_eq!(closed2.try_recv(), Ok(Closing::Kicked));
         assert!(closed3.try_recv().is_err());
         assert_eq!(fanout.len(), 1);
     }
