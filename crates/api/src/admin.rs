@@ -93,7 +93,7 @@ async fn set_banned(
     }
     state.store.set_banned(UserId(target), banned).await?;
     if banned {
-        state.rooms.expel_everywhere(UserId(target));
+        state.rooms.expel_everywhere(UserId(target)).await;
     }
     tracing::info!(admin = %user.id, target, banned, "account ban changed");
     Ok(StatusCode::NO_CONTENT)

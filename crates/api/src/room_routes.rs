@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use room::{Actor, Close, Room, RoomLimits, RoomSettings, Visibility};
+use room::{Room, RoomLimits, RoomSettings, Visibility};
 use serde::{Deserialize, Serialize};
 use store::{Page, RoomId, RoomRecord, RoomRepo};
 
@@ -157,7 +157,7 @@ pub(crate) async fn delete(
         ));
     }
     state.store.delete_room(&id).await?;
-    state.rooms.tell(&id, Actor::System, Close.into());
+    state.rooms.close(&id).await;
     tracing::info!(room = id.as_str(), user = %user.id, "room deleted");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -11,6 +11,10 @@ use tokio::sync::{mpsc, oneshot, OnceCell};
 use crate::actor::{ReadFn, RoomActor, ThenFn, ToRoom, INBOX};
 use crate::RoomsError;
 
+#[cfg(test)]
+#[path = "registry_tests.rs"]
+mod tests;
+
 /// Seqs skipped when a room is loaded: events the previous actor sent but
 /// did not store (danmaku, presence) must never be confused with new ones,
 /// so a client resuming from before the load gets a fresh welcome.
@@ -158,17 +162,40 @@ impl Rooms {
         }
     }
 
-    /// Closes every connection of `user` in every loaded room (a site ban).
-    pub fn expel_everywhere(&self, user: room::UserId) {
+    /// Closes a deleted room if it is loaded: its members are told and
+    /// their connections closed. Waits for room in a busy actor's inbox
+    /// rather than dropping the close.
+    pub async fn close(&self, id: &RoomId) {
+        let Some(cell) = self.lock().get(id).cloned() else {
+            return;
+        };
+        // A start under way ends first, so the actor it makes is closed too.
+        let sender = match cell.get_or_try_init(|| self.start(id)).await {
+            Ok(sender) => sender.clone(),
+            Err(_) => return self.forget(id, &cell),
+        };
+        let message = ToRoom::Apply {
+            actor: room::Actor::System,
+            command: room::Close.into(),
+            then: Box::new(|_, _| ()),
+        };
+        if sender.send(message).await.is_err() {
+            // The actor stopped meanwhile: nobody was connected.
+            tracing::debug!(room = id.as_str(), "closed room already unloaded");
+        }
+    }
+
+    /// Closes every connection of `user` in every loaded room (a site
+    /// ban), waiting for room in busy actors' inboxes.
+    pub async fn expel_everywhere(&self, user: room::UserId) {
         let senders: Vec<mpsc::Sender<ToRoom>> = self
             .lock()
             .values()
             .filter_map(|cell| cell.get().cloned())
             .collect();
         for sender in senders {
-            if sender.try_send(ToRoom::Expel { user }).is_err() {
-                tracing::warn!(%user, "a busy room kept a banned account's connection");
-            }
+            // An actor that stopped meanwhile has no connection left.
+            let _ = sender.send(ToRoom::Expel { user }).await;
         }
     }
 
