@@ -25,6 +25,7 @@ mod room_routes;
 mod room_settings;
 mod router;
 mod state;
+mod status;
 mod views;
 
 pub use error::ApiError;

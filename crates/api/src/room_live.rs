@@ -4,7 +4,9 @@
 
 use axum::extract::State;
 use axum::http::HeaderMap;
+use axum::routing::{get, post};
 use axum::Json;
+use axum::Router;
 use room::Permissions;
 use serde::Serialize;
 use store::{RoomId, StreamKeyRepo};
@@ -13,6 +15,14 @@ use crate::auth::{now_ms, AuthUser};
 use crate::path::ApiPath;
 use crate::room_routes::{member_of, room_id};
 use crate::{ApiError, AppState};
+
+/// A room's live stream.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/rooms/{id}/live/publish-url", get(publish_url))
+        .route("/api/v1/rooms/{id}/live/play-url", get(play_url))
+        .route("/api/v1/rooms/{id}/live/key/rotate", post(rotate_key))
+}
 
 #[derive(Serialize)]
 pub(crate) struct PublishUrl {

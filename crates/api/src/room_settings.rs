@@ -3,6 +3,8 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, State};
+use axum::routing::{get, post};
+use axum::Router;
 use axum::{Extension, Json};
 use room::{
     Actor, Join, Leave, Permissions, Role, SettingsChange, UpdateSettings, UserId, Visibility,
@@ -16,6 +18,13 @@ use crate::path::ApiPath;
 use crate::room_routes::{checked_password_hash, member_of, room_id, RoomView};
 use crate::views::{Applied, ChatView};
 use crate::{ApiError, AppState};
+
+/// A room's chat history and joining over HTTP (settings go with the room).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/rooms/{id}/chat", get(chat_history))
+        .route("/api/v1/rooms/{id}/join", post(join))
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

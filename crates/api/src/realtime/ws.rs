@@ -27,16 +27,12 @@ use wire::{pb, ClientMessage, WireError};
 use super::identity::identify;
 use super::session::{self, SessionContext, Transport};
 use super::upgrade::{Socket, WsUpgrade};
+use super::MAX_FRAME_BYTES;
 use crate::auth::token_from;
 use crate::json::ApiQuery;
 use crate::path::ApiPath;
 use crate::room_routes::room_id;
 use crate::{ApiError, AppState};
-
-/// Frames above this are refused by the WebSocket layer itself; between
-/// it and [`wire::MAX_CLIENT_MESSAGE_BYTES`] the client gets `too_large`
-/// in-band and keeps its connection.
-const MAX_FRAME_BYTES: usize = 4 * wire::MAX_CLIENT_MESSAGE_BYTES;
 
 /// The close code of every close the server starts; the reason is the
 /// machine-readable code (`kicked`, `too_slow`, …).
