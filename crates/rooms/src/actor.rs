@@ -22,6 +22,15 @@ pub(crate) const INBOX: usize = 1024;
 /// How long a room with nobody connected stays loaded.
 const IDLE: Duration = Duration::from_secs(60);
 
+/// Seqs reserved in storage at a time. Before an event above the stored
+/// seq goes out, the stored seq is raised this far past it, so a room
+/// loaded again (after a crash too) starts above every seq it ever sent,
+/// stored or not (danmaku, presence): a client resuming from before gets a
+/// fresh welcome, never events it would confuse with ones it saw. A
+/// brand-new room starts at its own seq; a reloaded one at most this far
+/// above the last seq it sent.
+const SEQ_BLOCK: u64 = 1_000;
+
 /// A reply to one caller.
 pub(crate) type Reply<T> = oneshot::Sender<Result<T, RoomError>>;
 
@@ -81,6 +90,8 @@ pub(crate) struct RoomActor {
     fanout: Fanout,
     /// A write failed: the next checkpoint saves the whole room.
     dirty: bool,
+    /// The seq stored for the room: no event above it has gone out.
+    reserved: u64,
 }
 
 impl RoomActor {
@@ -93,6 +104,7 @@ impl RoomActor {
     ) -> RoomActor {
         RoomActor {
             id,
+            reserved: room.seq(),
             room,
             store,
             rooms,
@@ -257,6 +269,9 @@ impl RoomActor {
     /// Drains the room's events: store, then send to everyone.
     async fn flush(&mut self) {
         while let Some(event) = self.room.poll_event() {
+            if event.seq > self.reserved {
+                self.reserve(event.seq).await;
+            }
             self.persist(&event).await;
             let message = Outgoing::new(ServerMessage::from(&event));
             let stalled = self.fanout.broadcast(&message);
@@ -295,6 +310,21 @@ impl RoomActor {
         }
     }
 
+    /// Stores a seq [`SEQ_BLOCK`] past `seq` before an event with `seq`
+    /// goes out. If storage fails the event still goes out, as when a
+    /// durable write fails.
+    async fn reserve(&mut self, seq: u64) {
+        let stamp = Stamp {
+            seq: seq.saturating_add(SEQ_BLOCK),
+            at_ms: now_ms(),
+        };
+        match self.store.save_seq(&self.id, stamp).await {
+            Ok(()) => self.reserved = stamp.seq,
+            Err(e) if e.is_not_found() => self.reserved = stamp.seq,
+            Err(e) => tracing::error!(room = self.id.as_str(), seq, "seq not reserved: {e}"),
+        }
+    }
+
     /// Saves the whole room after a failed write, or just its seq.
     async fn checkpoint(&mut self) {
         let saved = self.room.saved();
@@ -309,7 +339,12 @@ impl RoomActor {
             self.store.save_seq(&self.id, stamp).await
         };
         match result {
-            Ok(()) => self.dirty = false,
+            // The whole room was saved with its own seq: reserve again.
+            Ok(()) if self.dirty => {
+                self.dirty = false;
+                self.reserved = saved.seq;
+            }
+            Ok(()) => {}
             Err(e) if e.is_not_found() => self.dirty = false,
             Err(e) => tracing::error!(room = self.id.as_str(), "room checkpoint failed: {e}"),
         }

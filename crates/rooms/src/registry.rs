@@ -15,11 +15,6 @@ use crate::RoomsError;
 #[path = "registry_tests.rs"]
 mod tests;
 
-/// Seqs skipped when a room is loaded: events the previous actor sent but
-/// did not store (danmaku, presence) must never be confused with new ones,
-/// so a client resuming from before the load gets a fresh welcome.
-const RELOAD_SEQ_GAP: u64 = 1_000_000;
-
 type Cell = Arc<OnceCell<mpsc::Sender<ToRoom>>>;
 
 /// How rooms run.
@@ -217,8 +212,9 @@ impl Rooms {
     }
 
     async fn start(&self, id: &RoomId) -> Result<mpsc::Sender<ToRoom>, StoreError> {
-        let mut saved = self.inner.store.load_room(id).await?;
-        saved.seq = saved.seq.saturating_add(RELOAD_SEQ_GAP);
+        // The stored seq is above every seq sent before (see the actor's
+        // `SEQ_BLOCK`): the room continues from it.
+        let saved = self.inner.store.load_room(id).await?;
         let room = Room::restore(saved, self.inner.config.limits.clone());
         let (tx, rx) = mpsc::channel(INBOX);
         let actor = RoomActor::new(id.clone(), room, self.inner.store.clone(), self.clone(), rx);

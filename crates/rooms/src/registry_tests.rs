@@ -106,3 +106,62 @@ async fn closing_a_deleted_room_reaches_its_members_even_when_its_inbox_is_full(
         .expect("close returns once the actor has it")
         .expect("close task");
 }
+
+fn danmaku() -> room::RoomCommand {
+    room::SendDanmaku {
+        text: "wow".into(),
+        color: 0xffffff,
+        mode: room::DanmakuMode::Scroll,
+        media_position_ms: None,
+        request_id: None,
+    }
+    .into()
+}
+
+#[tokio::test]
+async fn a_brand_new_room_starts_at_its_own_seq() {
+    let store = Store::open_sqlite_memory().await.expect("store");
+    let (id, host) = stored_room(&store).await;
+    let created = store.load_room(&id).await.expect("load").seq;
+    let rooms = Rooms::new(store, RoomsConfig::default());
+    let member = rooms.join(&id, &entry(host)).await.expect("join");
+    let welcome = &member.first[0];
+    assert!(welcome.message().kind.is_some());
+    // The only event so far: the host's join.
+    assert_eq!(welcome.seq(), created + 1);
+}
+
+#[tokio::test]
+async fn a_room_loaded_again_after_a_crash_continues_past_every_seq_it_sent() {
+    let store = Store::open_sqlite_memory().await.expect("store");
+    let (id, host) = stored_room(&store).await;
+    let first_run = Rooms::new(store.clone(), RoomsConfig::default());
+    let mut member = first_run.join(&id, &entry(host)).await.expect("join");
+    let mut last_seen = member.first[0].seq();
+    for request in ["d1", "d2"] {
+        let command = danmaku();
+        let conn = member.conn;
+        let sent = first_run.command(&id, conn, host, command, request.into());
+        sent.await.expect("command");
+        let event = tokio::time::timeout(WAIT, member.queue.recv())
+            .await
+            .expect("the danmaku in time")
+            .expect("the queue is open");
+        last_seen = last_seen.max(event.seq());
+    }
+
+    // Another process loads the room while the first one never saved:
+    // danmaku are not stored, so only the reservation protects them.
+    let second_run = Rooms::new(store, RoomsConfig::default());
+    let resuming = Entry {
+        last_seq: Some(last_seen),
+        ..entry(host)
+    };
+    let again = second_run.join(&id, &resuming).await.expect("join");
+    let first = again.first[0].message();
+    assert!(
+        matches!(first.kind, Some(wire::pb::server_message::Kind::Welcome(_))),
+        "a client resuming from the first run gets a fresh welcome: {first:?}"
+    );
+    assert!(first.seq > last_seen, "{} <= {last_seen}", first.seq);
+}
