@@ -42,15 +42,9 @@ fn entry(user: UserId) -> Entry {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn closing_a_deleted_room_reaches_its_members_even_when_its_inbox_is_full() {
-    let store = Store::open_sqlite_memory().await.expect("store");
-    let (id, host) = stored_room(&store).await;
-    let rooms = Rooms::new(store.clone(), RoomsConfig::default());
-    let mut member = rooms.join(&id, &entry(host)).await.expect("join");
-    store.delete_room(&id).await.expect("delete");
-
-    // The actor is held inside a read while its inbox fills up.
+/// Holds the room's actor inside a read until the returned sender is
+/// used, and waits until its inbox is full behind it.
+async fn hold_with_full_inbox(rooms: &Rooms, id: &RoomId) -> std::sync::mpsc::Sender<()> {
     let (release, held) = std::sync::mpsc::channel::<()>();
     let (entered, holding) = tokio::sync::oneshot::channel();
     tokio::spawn({
@@ -72,7 +66,7 @@ async fn closing_a_deleted_room_reaches_its_members_even_when_its_inbox_is_full(
         let (rooms, id) = (rooms.clone(), id.clone());
         tokio::spawn(async move { rooms.read(&id, |_, _| ()).await });
     }
-    let sender = rooms.running(&id).expect("the room is loaded");
+    let sender = rooms.running(id).expect("the room is loaded");
     let full = async {
         while sender.capacity() > 0 {
             tokio::time::sleep(Duration::from_millis(5)).await;
@@ -81,6 +75,17 @@ async fn closing_a_deleted_room_reaches_its_members_even_when_its_inbox_is_full(
     tokio::time::timeout(WAIT, full)
         .await
         .expect("the inbox never filled up");
+    release
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_a_deleted_room_reaches_its_members_even_when_its_inbox_is_full() {
+    let store = Store::open_sqlite_memory().await.expect("store");
+    let (id, host) = stored_room(&store).await;
+    let rooms = Rooms::new(store.clone(), RoomsConfig::default());
+    let mut member = rooms.join(&id, &entry(host)).await.expect("join");
+    store.delete_room(&id).await.expect("delete");
+    let release = hold_with_full_inbox(&rooms, &id).await;
 
     let closing = tokio::spawn({
         let (rooms, id) = (rooms.clone(), id.clone());
@@ -105,6 +110,31 @@ async fn closing_a_deleted_room_reaches_its_members_even_when_its_inbox_is_full(
         .await
         .expect("close returns once the actor has it")
         .expect("close task");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_site_ban_closes_the_accounts_connections_even_when_the_inbox_is_full() {
+    let store = Store::open_sqlite_memory().await.expect("store");
+    let (id, host) = stored_room(&store).await;
+    let rooms = Rooms::new(store, RoomsConfig::default());
+    let mut member = rooms.join(&id, &entry(host)).await.expect("join");
+    let release = hold_with_full_inbox(&rooms, &id).await;
+
+    let expelling = tokio::spawn({
+        let rooms = rooms.clone();
+        async move { rooms.expel_everywhere(host).await }
+    });
+    release.send(()).expect("the actor holds the read");
+
+    let closed = tokio::time::timeout(WAIT, &mut member.closed).await;
+    assert_eq!(
+        closed.expect("the banned account kept its connection"),
+        Ok(Closing::Banned)
+    );
+    tokio::time::timeout(WAIT, expelling)
+        .await
+        .expect("the ban returns once every room has it")
+        .expect("ban task");
 }
 
 fn danmaku() -> room::RoomCommand {
