@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 use wire::{pb, ServerMessage};
 
 use crate::clock::now_ms;
-use crate::fanout::{Closing, ConnId, Fanout, Link};
+use crate::fanout::{Closing, ConnId, Fanout, Link, Members};
 use crate::outgoing::{Outgoing, Shared};
 use crate::persist::write_event;
 use crate::registry::Rooms;
@@ -87,7 +87,8 @@ pub(crate) struct RoomActor {
     pub(crate) store: Store,
     pub(crate) rooms: Rooms,
     pub(crate) inbox: mpsc::Receiver<ToRoom>,
-    fanout: Fanout,
+    /// Where the room's messages go (see [`Members`]).
+    members: Box<dyn Members>,
     /// A write failed: the next checkpoint saves the whole room.
     dirty: bool,
     /// The seq stored for the room: no event above it has gone out.
@@ -109,7 +110,7 @@ impl RoomActor {
             store,
             rooms,
             inbox,
-            fanout: Fanout::default(),
+            members: Box::new(Fanout::default()),
             dirty: false,
         }
     }
@@ -117,7 +118,7 @@ impl RoomActor {
     pub(crate) async fn run(mut self) {
         loop {
             let deadline = self.room.poll_timeout();
-            let idle = self.fanout.is_empty();
+            let idle = self.members.is_empty();
             tokio::select! {
                 message = self.inbox.recv() => match message {
                     Some(message) => self.handle(message).await,
@@ -134,7 +135,7 @@ impl RoomActor {
                 }
             }
             if self.room.is_closed() {
-                self.fanout.close_all(Closing::RoomClosed);
+                self.members.close_all(Closing::RoomClosed);
                 self.rooms.retire_now(&self.id, &mut self.inbox);
                 break;
             }
@@ -154,7 +155,7 @@ impl RoomActor {
                 request_id,
             } => self.command(conn, user, command, &request_id, now).await,
             ToRoom::Disconnect { conn } => {
-                if let Some(user) = self.fanout.remove(conn) {
+                if let Some(user) = self.members.remove(conn) {
                     self.leave(user, now);
                     self.flush().await;
                 }
@@ -170,7 +171,7 @@ impl RoomActor {
             }
             ToRoom::Read(read) => read(&self.room, now),
             ToRoom::Expel { user } => {
-                self.fanout.close_user(user, Closing::Banned);
+                self.members.close_user(user, Closing::Banned);
                 // The room counts the user's connections; each one leaves.
                 while self.room.member(user).is_some_and(|m| m.online) {
                     if self
@@ -202,7 +203,7 @@ impl RoomActor {
         self.flush().await;
         let first = self.first_messages(c.user, c.last_seq, now);
         if c.reply.send(Ok(first)).is_ok() {
-            self.fanout.add(c.conn, c.link);
+            self.members.add(c.conn, c.link);
         } else {
             self.leave(c.user, now);
             self.flush().await;
@@ -249,7 +250,7 @@ impl RoomActor {
                 ServerMessage::new(self.room.seq(), now, error)
             }
         };
-        if let Some(user) = self.fanout.send_to(conn, &Outgoing::new(reply)) {
+        if let Some(user) = self.members.send_to(conn, &Outgoing::new(reply)) {
             self.leave(user, now);
             self.flush().await;
         }
@@ -274,7 +275,7 @@ impl RoomActor {
             }
             self.persist(&event).await;
             let message = Outgoing::new(ServerMessage::from(&event));
-            let stalled = self.fanout.broadcast(&message);
+            let stalled = self.members.publish(&message);
             self.close_removed(&event);
             let now = now_ms();
             for user in stalled {
@@ -301,10 +302,10 @@ impl RoomActor {
     fn close_removed(&mut self, event: &RoomEvent) {
         match event.kind {
             EventKind::MemberKicked { user, .. } => {
-                self.fanout.close_user(user, Closing::Kicked);
+                self.members.close_user(user, Closing::Kicked);
             }
             EventKind::MemberBanned { user, .. } => {
-                self.fanout.close_user(user, Closing::Banned);
+                self.members.close_user(user, Closing::Banned);
             }
             _ => {}
         }
@@ -361,7 +362,7 @@ impl RoomActor {
                 other => self.handle(other).await,
             }
         }
-        self.fanout.close_all(Closing::RoomClosed);
+        self.members.close_all(Closing::RoomClosed);
     }
 }
 

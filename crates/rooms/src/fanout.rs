@@ -67,34 +67,52 @@ pub(crate) struct Link {
     pub(crate) close: oneshot::Sender<Closing>,
 }
 
-/// Every connection of the room.
+/// The members' connections, as a room's writer reaches them: the seam
+/// between the actor and wherever its members are.
+///
+/// Standalone, that is [`Fanout`], the connections of this process. In a
+/// cluster the writer's events go to the room's event bus as well, and the
+/// other replicas deliver them to their own connections; the actor does
+/// not change.
+pub(crate) trait Members: Send {
+    /// Whether no connection is left (the room may unload).
+    fn is_empty(&self) -> bool;
+    /// A connection joined.
+    fn add(&mut self, id: ConnId, link: Link);
+    /// Forgets a connection; its user, if it was here.
+    fn remove(&mut self, id: ConnId) -> Option<UserId>;
+    /// Queues a reply for one connection. A full queue cuts it off:
+    /// returns its user, for whom the room must count a leave.
+    fn send_to(&mut self, id: ConnId, message: &Shared) -> Option<UserId>;
+    /// Sends an event to every member; returns the users of the
+    /// connections cut off on the way.
+    fn publish(&mut self, message: &Shared) -> Vec<UserId>;
+    /// Closes every connection of `user`.
+    fn close_user(&mut self, user: UserId, closing: Closing);
+    /// Closes every connection.
+    fn close_all(&mut self, closing: Closing);
+}
+
+/// Every connection of the room in this process.
 #[derive(Debug, Default)]
 pub(crate) struct Fanout {
     links: HashMap<ConnId, Link>,
 }
 
-impl Fanout {
-    pub(crate) fn is_empty(&self) -> bool {
+impl Members for Fanout {
+    fn is_empty(&self) -> bool {
         self.links.is_empty()
     }
 
-    #[cfg(test)]
-    pub(crate) fn len(&self) -> usize {
-        self.links.len()
-    }
-
-    pub(crate) fn add(&mut self, id: ConnId, link: Link) {
+    fn add(&mut self, id: ConnId, link: Link) {
         self.links.insert(id, link);
     }
 
-    /// Forgets a connection; its user, if it was here.
-    pub(crate) fn remove(&mut self, id: ConnId) -> Option<UserId> {
+    fn remove(&mut self, id: ConnId) -> Option<UserId> {
         self.links.remove(&id).map(|link| link.user)
     }
 
-    /// Queues `message` for one connection. A full queue cuts it off:
-    /// returns its user, for whom the room must count a leave.
-    pub(crate) fn send_to(&mut self, id: ConnId, message: &Shared) -> Option<UserId> {
+    fn send_to(&mut self, id: ConnId, message: &Shared) -> Option<UserId> {
         let link = self.links.get(&id)?;
         if link.queue.try_send(message.clone()).is_ok() {
             return None;
@@ -102,9 +120,9 @@ impl Fanout {
         self.cut(id, Closing::TooSlow)
     }
 
-    /// Queues `message` for everyone; returns the users of the
-    /// connections cut off because their queue was full (or gone).
-    pub(crate) fn broadcast(&mut self, message: &Shared) -> Vec<UserId> {
+    /// Queues the event for every connection here, never waiting: a full
+    /// (or gone) queue cuts its connection.
+    fn publish(&mut self, message: &Shared) -> Vec<UserId> {
         let stalled: Vec<ConnId> = self
             .links
             .iter()
@@ -117,8 +135,7 @@ impl Fanout {
             .collect()
     }
 
-    /// Closes every connection of `user`.
-    pub(crate) fn close_user(&mut self, user: UserId, closing: Closing) {
+    fn close_user(&mut self, user: UserId, closing: Closing) {
         let ids: Vec<ConnId> = self
             .links
             .iter()
@@ -130,11 +147,17 @@ impl Fanout {
         }
     }
 
-    /// Closes every connection.
-    pub(crate) fn close_all(&mut self, closing: Closing) {
+    fn close_all(&mut self, closing: Closing) {
         for (_, link) in self.links.drain() {
             let _ = link.close.send(closing);
         }
+    }
+}
+
+impl Fanout {
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.links.len()
     }
 
     fn cut(&mut self, id: ConnId, closing: Closing) -> Option<UserId> {
@@ -177,8 +200,8 @@ mod tests {
         fanout.add(a, fast);
         fanout.add(b, slow);
         let message = Outgoing::new(ServerMessage::new(1, 0, wire::pb::RoomClosed {}));
-        assert!(fanout.broadcast(&message).is_empty());
-        assert_eq!(fanout.broadcast(&message), vec![UserId(2)]);
+        assert!(fanout.publish(&message).is_empty());
+        assert_eq!(fanout.publish(&message), vec![UserId(2)]);
         assert_eq!(slow_closed.try_recv(), Ok(Closing::TooSlow));
         assert_eq!(fanout.len(), 1);
         assert!(fast_rx.try_recv().is_ok() && fast_rx.try_recv().is_ok());

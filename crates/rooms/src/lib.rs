@@ -23,9 +23,10 @@
 //! tokens for rooms with a password ([`PlayTokens`]), and the bridge that
 //! tells rooms about their live streams ([`watch_live`]).
 //!
-//! Cluster seam (later): a room has one writer, its actor. The events it
-//! drains go out through its fan-out only, so a bus to other replicas slots
-//! in there; the writer's lease goes where [`Rooms`] starts an actor.
+//! Cluster seam (later): a room has one writer, its actor. It reaches its
+//! members only through the `Members` trait (standalone: the connections
+//! of this process), so the room's event bus to other replicas slots in
+//! there; the writer's lease goes where [`Rooms`] starts an actor.
 //! docs/rooms.md is the room model, docs/realtime.md the protocol.
 
 mod actor;
