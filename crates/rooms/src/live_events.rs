@@ -10,7 +10,7 @@ use live::Live;
 use room::{Actor, LiveEnded, LiveStarted, RoomCommand, ViewerCount};
 use tokio::sync::watch;
 
-use super::registry::Rooms;
+use crate::registry::Rooms;
 
 const EVERY: Duration = Duration::from_secs(1);
 

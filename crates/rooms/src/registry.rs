@@ -8,13 +8,12 @@ use room::{Room, RoomLimits};
 use store::{RoomId, RoomStateRepo, Store, StoreError};
 use tokio::sync::{mpsc, oneshot, OnceCell};
 
-use super::actor::{ReadFn, RoomActor, ThenFn, ToRoom, INBOX};
-use crate::ApiError;
+use crate::actor::{ReadFn, RoomActor, ThenFn, ToRoom, INBOX};
+use crate::RoomsError;
 
-/// Seqs skipped when a room is loaded: events the previous actor sent but
-/// did not store (danmaku, presence) must never be confused with new ones,
-/// so a client resuming from before the load gets a fresh welcome.
-const RELOAD_SEQ_GAP: u64 = 1_000_000;
+#[cfg(test)]
+#[path = "registry_tests.rs"]
+mod tests;
 
 type Cell = Arc<OnceCell<mpsc::Sender<ToRoom>>>;
 
@@ -73,7 +72,7 @@ impl Rooms {
     }
 
     /// Sends `message` to the room's actor, starting it if needed.
-    pub(crate) async fn send(&self, id: &RoomId, message: ToRoom) -> Result<(), ApiError> {
+    pub(crate) async fn send(&self, id: &RoomId, message: ToRoom) -> Result<(), RoomsError> {
         let mut message = message;
         for _ in 0..3 {
             let (cell, sender) = self.actor(id).await?;
@@ -85,16 +84,16 @@ impl Rooms {
                 }
             }
         }
-        Err(ApiError::Unavailable)
+        Err(RoomsError::Unavailable)
     }
 
     /// Applies `command` as `actor` and waits for the answer.
-    pub(crate) async fn apply(
+    pub async fn apply(
         &self,
         id: &RoomId,
         actor: room::Actor,
         command: room::RoomCommand,
-    ) -> Result<room::Receipt, ApiError> {
+    ) -> Result<room::Receipt, RoomsError> {
         self.apply_then(id, actor, command, |_| ())
             .await
             .map(|(receipt, ())| receipt)
@@ -102,13 +101,13 @@ impl Rooms {
 
     /// Applies `command` as `actor`; on success, `read` looks at the room
     /// as the command left it.
-    pub(crate) async fn apply_then<T: Send + 'static>(
+    pub async fn apply_then<T: Send + 'static>(
         &self,
         id: &RoomId,
         actor: room::Actor,
         command: room::RoomCommand,
         read: impl FnOnce(&Room) -> T + Send + 'static,
-    ) -> Result<(room::Receipt, T), ApiError> {
+    ) -> Result<(room::Receipt, T), RoomsError> {
         let (reply, answer) = oneshot::channel();
         let then: ThenFn = Box::new(move |result, room| {
             let _ = reply.send(result.map(|receipt| (receipt, read(room))));
@@ -119,21 +118,21 @@ impl Rooms {
             then,
         };
         self.send(id, message).await?;
-        Ok(answer.await.map_err(|_| ApiError::Unavailable)??)
+        Ok(answer.await.map_err(|_| RoomsError::Unavailable)??)
     }
 
     /// Runs `read` inside the room's actor and returns its answer.
-    pub(crate) async fn read<T: Send + 'static>(
+    pub async fn read<T: Send + 'static>(
         &self,
         id: &RoomId,
         read: impl FnOnce(&Room, i64) -> T + Send + 'static,
-    ) -> Result<T, ApiError> {
+    ) -> Result<T, RoomsError> {
         let (tx, rx) = oneshot::channel();
         let read: ReadFn = Box::new(move |room, now| {
             let _ = tx.send(read(room, now));
         });
         self.send(id, ToRoom::Read(read)).await?;
-        rx.await.map_err(|_| ApiError::Unavailable)
+        rx.await.map_err(|_| RoomsError::Unavailable)
     }
 
     /// The actor of a room that is running now, if any (never starts one).
@@ -144,7 +143,7 @@ impl Rooms {
 
     /// Sends a command to the room if it is loaded, without waiting and
     /// without an answer (the live engine's news).
-    pub(crate) fn tell(&self, id: &RoomId, actor: room::Actor, command: room::RoomCommand) {
+    pub fn tell(&self, id: &RoomId, actor: room::Actor, command: room::RoomCommand) {
         let Some(sender) = self.running(id) else {
             return;
         };
@@ -158,26 +157,49 @@ impl Rooms {
         }
     }
 
-    /// Closes every connection of `user` in every loaded room (a site ban).
-    pub(crate) fn expel_everywhere(&self, user: room::UserId) {
+    /// Closes a deleted room if it is loaded: its members are told and
+    /// their connections closed. Waits for room in a busy actor's inbox
+    /// rather than dropping the close.
+    pub async fn close(&self, id: &RoomId) {
+        let Some(cell) = self.lock().get(id).cloned() else {
+            return;
+        };
+        // A start under way ends first, so the actor it makes is closed too.
+        let sender = match cell.get_or_try_init(|| self.start(id)).await {
+            Ok(sender) => sender.clone(),
+            Err(_) => return self.forget(id, &cell),
+        };
+        let message = ToRoom::Apply {
+            actor: room::Actor::System,
+            command: room::Close.into(),
+            then: Box::new(|_, _| ()),
+        };
+        if sender.send(message).await.is_err() {
+            // The actor stopped meanwhile: nobody was connected.
+            tracing::debug!(room = id.as_str(), "closed room already unloaded");
+        }
+    }
+
+    /// Closes every connection of `user` in every loaded room (a site
+    /// ban), waiting for room in busy actors' inboxes.
+    pub async fn expel_everywhere(&self, user: room::UserId) {
         let senders: Vec<mpsc::Sender<ToRoom>> = self
             .lock()
             .values()
             .filter_map(|cell| cell.get().cloned())
             .collect();
         for sender in senders {
-            if sender.try_send(ToRoom::Expel { user }).is_err() {
-                tracing::warn!(%user, "a busy room kept a banned account's connection");
-            }
+            // An actor that stopped meanwhile has no connection left.
+            let _ = sender.send(ToRoom::Expel { user }).await;
         }
     }
 
     /// The ids of the rooms running now.
-    pub(crate) fn running_ids(&self) -> Vec<RoomId> {
+    pub fn running_ids(&self) -> Vec<RoomId> {
         self.lock().keys().cloned().collect()
     }
 
-    async fn actor(&self, id: &RoomId) -> Result<(Cell, mpsc::Sender<ToRoom>), ApiError> {
+    async fn actor(&self, id: &RoomId) -> Result<(Cell, mpsc::Sender<ToRoom>), RoomsError> {
         let cell = self.lock().entry(id.clone()).or_default().clone();
         let started = cell.get_or_try_init(|| self.start(id)).await;
         match started {
@@ -190,8 +212,9 @@ impl Rooms {
     }
 
     async fn start(&self, id: &RoomId) -> Result<mpsc::Sender<ToRoom>, StoreError> {
-        let mut saved = self.inner.store.load_room(id).await?;
-        saved.seq = saved.seq.saturating_add(RELOAD_SEQ_GAP);
+        // The stored seq is above every seq sent before (see the actor's
+        // `SEQ_BLOCK`): the room continues from it.
+        let saved = self.inner.store.load_room(id).await?;
         let room = Room::restore(saved, self.inner.config.limits.clone());
         let (tx, rx) = mpsc::channel(INBOX);
         let actor = RoomActor::new(id.clone(), room, self.inner.store.clone(), self.clone(), rx);
