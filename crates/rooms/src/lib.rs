@@ -44,7 +44,7 @@ mod registry;
 pub use error::RoomsError;
 pub use fanout::{Closing, ConnId};
 pub use keys::RoomStreamKeys;
-pub use live_events::watch_live;
+pub use live_events::{watch_live, LiveStatus};
 pub use member::{Entry, Member};
 pub use outgoing::{Outgoing, Shared};
 pub use play_tokens::{PlayTokens, TOKEN_TTL_MS};

@@ -1,7 +1,7 @@
 //! Finds a room's actor, starting it from storage on first use.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use room::{Room, RoomLimits};
@@ -9,6 +9,7 @@ use store::{RoomId, RoomStateRepo, Store, StoreError};
 use tokio::sync::{mpsc, oneshot, OnceCell};
 
 use crate::actor::{ReadFn, RoomActor, ThenFn, ToRoom, INBOX};
+use crate::live_events::{commands_for, LiveStatus};
 use crate::RoomsError;
 
 #[cfg(test)]
@@ -53,6 +54,8 @@ struct Inner {
     store: Store,
     config: RoomsConfig,
     running: Mutex<HashMap<RoomId, Cell>>,
+    /// Set by the live bridge ([`crate::watch_live`]).
+    live_status: OnceLock<Arc<dyn LiveStatus>>,
 }
 
 impl Rooms {
@@ -62,6 +65,7 @@ impl Rooms {
                 store,
                 config,
                 running: Mutex::new(HashMap::new()),
+                live_status: OnceLock::new(),
             }),
         }
     }
@@ -136,25 +140,32 @@ impl Rooms {
     }
 
     /// The actor of a room that is running now, if any (never starts one).
+    #[cfg(test)]
     pub(crate) fn running(&self, id: &RoomId) -> Option<mpsc::Sender<ToRoom>> {
         let running = self.lock();
         running.get(id).and_then(|cell| cell.get().cloned())
     }
 
-    /// Sends a command to the room if it is loaded, without waiting and
-    /// without an answer (the live engine's news).
-    pub fn tell(&self, id: &RoomId, actor: room::Actor, command: room::RoomCommand) {
-        let Some(sender) = self.running(id) else {
+    /// Sends a command to the room if it is loaded (or loading), waiting
+    /// for room in its inbox; a room that is not loaded is left alone (it
+    /// reads the live status when it loads). The live engine's news.
+    pub async fn tell(&self, id: &RoomId, actor: room::Actor, command: room::RoomCommand) {
+        if !self.lock().contains_key(id) {
             return;
-        };
+        }
         let message = ToRoom::Apply {
             actor,
             command,
             then: Box::new(|_, _| ()),
         };
-        if sender.try_send(message).is_err() {
-            tracing::debug!(room = id.as_str(), "room busy: live news dropped");
+        if self.send(id, message).await.is_err() {
+            tracing::debug!(room = id.as_str(), "room gone: live news not delivered");
         }
+    }
+
+    /// Where rooms that load learn whether their stream is live.
+    pub(crate) fn set_live_status(&self, status: Arc<dyn LiveStatus>) {
+        let _ = self.inner.live_status.set(status);
     }
 
     /// Closes a deleted room if it is loaded: its members are told and
@@ -217,10 +228,28 @@ impl Rooms {
         let saved = self.inner.store.load_room(id).await?;
         let room = Room::restore(saved, self.inner.config.limits.clone());
         let (tx, rx) = mpsc::channel(INBOX);
+        self.tell_live_status(id, &tx);
         let actor = RoomActor::new(id.clone(), room, self.inner.store.clone(), self.clone(), rx);
         tokio::spawn(actor.run());
         tracing::debug!(room = id.as_str(), "room loaded");
         Ok(tx)
+    }
+
+    /// A loading room's first messages: its stream's state now, so that a
+    /// room loaded after its stream started (or ended) knows it.
+    fn tell_live_status(&self, id: &RoomId, inbox: &mpsc::Sender<ToRoom>) {
+        let Some(status) = self.inner.live_status.get() else {
+            return;
+        };
+        for command in commands_for(status.viewers(id.as_str())) {
+            let message = ToRoom::Apply {
+                actor: room::Actor::System,
+                command,
+                then: Box::new(|_, _| ()),
+            };
+            // A new inbox has room for these few.
+            let _ = inbox.try_send(message);
+        }
     }
 
     /// Called by an idle actor: forgets it unless a message is waiting.
