@@ -10,6 +10,9 @@ use thiserror::Error;
 pub enum ApiError {
     #[error("stream {0} is not live")]
     StreamNotFound(String),
+    /// The stream's owner died or is gone (cluster mode).
+    #[error("stream {0} ended")]
+    StreamEnded(String),
     #[error("segment {segment} of stream {stream} is not available")]
     SegmentNotFound { stream: String, segment: String },
     #[error("no such route")]
@@ -82,6 +85,7 @@ impl ApiError {
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::StreamNotFound(_) => (StatusCode::NOT_FOUND, "stream_not_found"),
+            ApiError::StreamEnded(_) => (StatusCode::NOT_FOUND, "stream_ended"),
             ApiError::SegmentNotFound { .. } => (StatusCode::NOT_FOUND, "segment_not_found"),
             ApiError::RouteNotFound => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::NoSuch(segment) => (StatusCode::NOT_FOUND, no_such_code(*segment)),
