@@ -34,6 +34,9 @@ pub(crate) async fn file(
     if !from_replica(&live, &stream, &headers) && !live.keys.may_play(&stream, token).await {
         return Err(ApiError::PlayTokenRequired);
     }
+    if ended_with_owner(&live, &stream) {
+        return Err(ApiError::StreamEnded(stream));
+    }
     if file == PLAYLIST {
         let playlist = match live.hls.playlist(&stream) {
             Some(playlist) => playlist,
@@ -89,6 +92,12 @@ async fn remote(live: &Live, stream: &str, file: &str) -> Result<Bytes, Missing>
         RemoteHls::Ended => Err(Missing::Other(ApiError::StreamEnded(stream.to_owned()))),
         RemoteHls::Unavailable => Err(Missing::Other(ApiError::Unavailable)),
     }
+}
+
+/// Whether, in a cluster, the stream ended with its owner (it died).
+fn ended_with_owner(live: &Live, stream: &str) -> bool {
+    live.replicas()
+        .is_some_and(|r| !live.hub.is_live(stream) && r.is_ended(stream))
 }
 
 /// Whether another replica asks (it checked the viewer's play token).

@@ -40,6 +40,10 @@ pub trait Replicas: Send + Sync + 'static {
     /// value comes from another replica.
     fn is_replica_request(&self, stream: &str, header: &str) -> bool;
 
+    /// Whether `stream` ended with its owner lately (its owner died):
+    /// HLS then answers `stream_ended` rather than a stale playlist.
+    fn is_ended(&self, stream: &str) -> bool;
+
     /// An HLS file (`index.m3u8` or `{seq}.ts`) of `stream` from its
     /// owner, when the stream is not live here.
     fn remote_hls<'a>(&'a self, stream: &'a str, file: &'a str) -> BoxFuture<'a, RemoteHls>;

@@ -153,11 +153,6 @@ impl Relay {
     pub fn spawn_death_watch(&self, every: Duration) -> RelayTask {
         RelayTask::spawn(deaths::watch(self.inner.clone(), every))
     }
-
-    /// Whether HLS should say `stream` ended (its owner died lately).
-    pub fn is_ended(&self, stream: &str) -> bool {
-        self.inner.is_ended(stream)
-    }
 }
 
 impl Replicas for Relay {
@@ -179,6 +174,10 @@ impl Replicas for Relay {
 
     fn is_replica_request(&self, stream: &str, header: &str) -> bool {
         self.inner.signer.verify_hls(stream, header, unix_secs())
+    }
+
+    fn is_ended(&self, stream: &str) -> bool {
+        self.inner.is_ended(stream)
     }
 
     fn remote_hls<'a>(&'a self, stream: &'a str, file: &'a str) -> BoxFuture<'a, RemoteHls> {

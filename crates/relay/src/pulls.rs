@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hub::Publisher;
-use live::{PullEnd, Puller};
+use live::{PullEnd, PullError, Puller};
 
 use crate::{lock, unix_secs, Inner, RelayTask};
 
@@ -186,6 +186,12 @@ impl Follower {
         };
         let end = current.finished().await;
         tracing::info!(stream = %self.stream, node, ?end, "pull from the owner ended");
+        if self.previous.is_none() && lost_owner(&end) {
+            // The owner went away mid-stream (a crash, most likely): HLS
+            // says so here at once, not when its record expires.
+            tracing::warn!(stream = %self.stream, node, "the owner was lost: stream ended");
+            self.inner.mark_ended(&self.stream);
+        }
         match self.previous.take() {
             Some(previous) if !matches!(end, PullEnd::TakenOver) => {
                 *lock(&self.source) = previous.0.clone();
@@ -206,4 +212,15 @@ impl Follower {
         let since = *self.idle_since.get_or_insert_with(Instant::now);
         since.elapsed() >= self.inner.config.pull_idle
     }
+}
+
+/// Whether a pull ended because its owner vanished with the stream still
+/// on (not because the stream ended, was taken over or refused us).
+fn lost_owner(end: &PullEnd) -> bool {
+    matches!(
+        end,
+        PullEnd::Failed(
+            PullError::Closed | PullError::Io(_) | PullError::Idle(_) | PullError::Connect { .. }
+        )
+    )
 }
