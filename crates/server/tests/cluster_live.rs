@@ -244,3 +244,58 @@ fn a_pull_without_a_valid_relay_token_is_refused() {
     }
     assert!(a.wait_for_log(&["relay play refused: bad relay token"], WAIT));
 }
+
+#[test]
+fn a_private_rooms_play_token_plays_on_every_replica_and_pulls_need_none() {
+    let _serial = serial();
+    let cluster = Cluster::new("private");
+    let (a, b, c) = three_replicas(&cluster);
+    let token = api::register(a.http, "host");
+    let body = serde_json::json!({"name": "private", "password": "sesame"});
+    let (status, room) = api::call(a.http, "POST", "/api/v1/rooms", Some(&token), &body);
+    assert_eq!(status, 201, "{room}");
+    let room = room["id"].as_str().unwrap_or_default().to_owned();
+    let path = format!("/api/v1/rooms/{room}/live/publish-url");
+    let (_, publish_url) = api::call(a.http, "GET", &path, Some(&token), &Value::Null);
+    let key = publish_url["key"].as_str().unwrap_or_default().to_owned();
+    let _publisher = publish(&a.publish_url(&key), 40, &[]);
+    assert!(
+        a.wait_for_log(&["publish started", &room], WAIT),
+        "A took the publish"
+    );
+
+    // The play URLs as replica B hands them out, token signed there.
+    let path = format!("/api/v1/rooms/{room}/live/play-url");
+    let (status, urls) = api::call(b.http, "GET", &path, Some(&token), &Value::Null);
+    assert_eq!(status, 200, "{urls}");
+    let flv = urls["flv"].as_str().unwrap_or_default().to_owned();
+    assert!(
+        flv.contains(&b.http.to_string()) && flv.contains("?token="),
+        "{flv}"
+    );
+    let played = decode(&flv, 2);
+    assert!(played.video_frames > 0, "FLV with a token on B: {played:?}");
+    let bare = decode(&b.flv_url(&room), 1);
+    assert_eq!(
+        bare.video_frames, 0,
+        "FLV without a token on B plays nothing"
+    );
+
+    // HLS through C: C checks the viewer's token, the owner trusts C.
+    let query = flv
+        .split_once('?')
+        .map(|(_, q)| q.to_owned())
+        .unwrap_or_default();
+    let hls = format!("/hls/{room}/index.m3u8?{query}");
+    let deadline = Instant::now() + WAIT;
+    while Instant::now() < deadline && hls_get(&c, &hls).0 != 200 {
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    assert_eq!(hls_get(&c, &hls).0, 200, "HLS with a token on C");
+    let bare = format!("/hls/{room}/index.m3u8");
+    assert_eq!(
+        hls_get(&c, &bare),
+        (403, Some("play_token_required".to_owned())),
+        "HLS without a token on C"
+    );
+}
