@@ -210,7 +210,11 @@ impl Follower {
             return false;
         }
         let since = *self.idle_since.get_or_insert_with(Instant::now);
-        since.elapsed() >= self.inner.config.pull_idle
+        let idle = since.elapsed() >= self.inner.config.pull_idle;
+        if idle {
+            tracing::info!(stream = %self.stream, "no local viewer: pull stopped");
+        }
+        idle
     }
 }
 

@@ -299,3 +299,34 @@ fn a_private_rooms_play_token_plays_on_every_replica_and_pulls_need_none() {
         "HLS without a token on C"
     );
 }
+
+#[test]
+fn a_pull_stops_once_its_replica_has_had_no_viewer_for_the_idle_grace() {
+    let _serial = serial();
+    let cluster = Cluster::new("idle");
+    let a = cluster.start("node-a", "127.0.0.2", &[]);
+    let b = cluster.start(
+        "node-b",
+        "127.0.0.3",
+        &[("SYNCTV_CLUSTER__PULL_IDLE_SECS", "2")],
+    );
+    let mut publisher = publish(&a.publish_url(KEY), 40, &[]);
+    assert!(
+        a.wait_for_log(&["publish started"], WAIT),
+        "A took the publish"
+    );
+    let flv = decode(&b.flv_url(STREAM), 2);
+    assert!(flv.video_frames > 0, "FLV on B: {flv:?}");
+    assert!(b.wait_for_log(&["pulling from the owner"], WAIT));
+    assert!(
+        b.wait_for_log(&["no local viewer: pull stopped"], WAIT),
+        "B stopped its idle pull"
+    );
+    assert!(publisher.is_running(), "the owner's stream goes on");
+    let again = decode(&b.flv_url(STREAM), 1);
+    assert!(
+        again.video_frames > 0,
+        "a new viewer starts a new pull: {again:?}"
+    );
+    assert_eq!(b.log_count(&["pulling from the owner"]), 2);
+}

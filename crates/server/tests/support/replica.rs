@@ -84,6 +84,18 @@ impl Cluster {
     }
 }
 
+impl Cluster {
+    /// The node record `node:{id}` as other replicas read it (`Null` if absent).
+    pub fn node_record(&self, id: &str) -> serde_json::Value {
+        let key = format!("{}node:{id}", self.prefix);
+        let out = Command::new("redis-cli")
+            .args(["-u", REDIS_URL, "--raw", "GET", &key])
+            .output()
+            .expect("redis-cli");
+        serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
+    }
+}
+
 impl Drop for Cluster {
     /// Deletes every Redis key of this test's prefix (the database drops
     /// after this, with its field).
