@@ -27,8 +27,10 @@ pub(crate) struct PullSlot {
     task: RelayTask,
 }
 
-/// A viewer asks for `stream`, not live here: pull it if another live
-/// node owns it.
+/// A viewer asks for `stream`, not live here: pull it if another node
+/// owns it, or if nobody does yet (the pull's task then waits for an owner
+/// as long as the viewer waits, so a viewer who comes early is served by
+/// a publisher that starts on any replica).
 pub(crate) async fn want(inner: &Arc<Inner>, stream: &str) {
     if lock(&inner.pulls)
         .get(stream)
@@ -36,15 +38,14 @@ pub(crate) async fn want(inner: &Arc<Inner>, stream: &str) {
     {
         return;
     }
-    let holder = match inner.cluster.streams.holder(stream).await {
-        Ok(Some(holder)) => holder,
-        Ok(None) => return,
+    let owner = match inner.cluster.streams.holder(stream).await {
+        Ok(holder) => holder.map(|h| h.lease.node),
         Err(e) => {
             tracing::warn!(stream, error = %e, "cannot ask who owns the stream");
             return;
         }
     };
-    if holder.lease.node != inner.node() {
+    if owner.as_deref() != Some(inner.node()) {
         start(inner, stream, None);
     }
 }

@@ -330,3 +330,24 @@ fn a_pull_stops_once_its_replica_has_had_no_viewer_for_the_idle_grace() {
     );
     assert_eq!(b.log_count(&["pulling from the owner"]), 2);
 }
+
+#[test]
+fn a_viewer_who_comes_before_the_publisher_is_held_until_it_starts_on_another_replica() {
+    let _serial = serial();
+    let cluster = Cluster::new("early");
+    let a = cluster.start("node-a", "127.0.0.2", &[]);
+    let b = cluster.start("node-b", "127.0.0.3", &[]);
+    let viewer = Watcher::start(&b.flv_url(STREAM), 3);
+    // Let the viewer reach B and wait there before anyone publishes.
+    std::thread::sleep(Duration::from_secs(1));
+    let _publisher = publish(&a.publish_url(KEY), 20, &[]);
+    assert!(
+        a.wait_for_log(&["publish started"], WAIT),
+        "A took the publish"
+    );
+    let start = Instant::now();
+    assert!(
+        viewer.wait_frames_after(start, 25, WAIT),
+        "the early viewer on B was served once A had the publisher"
+    );
+}
