@@ -26,6 +26,9 @@ pub(crate) fn client() -> HttpClient {
 
 /// `file` of `stream` from its owner, or why not.
 pub(crate) async fn fetch(inner: &Arc<Inner>, stream: &str, file: &str) -> RemoteHls {
+    if !live::is_stream_name(stream) || !is_hls_file(file) {
+        return RemoteHls::Missing;
+    }
     if let Some(body) = lock(&inner.cache).lookup(stream, file, Instant::now()) {
         return RemoteHls::Found(body);
     }
@@ -76,6 +79,15 @@ pub(crate) async fn fetch(inner: &Arc<Inner>, stream: &str, file: &str) -> Remot
     }
 }
 
+/// `index.m3u8` or `{seq}.ts`: the only names an owner serves, and the
+/// only ones put into a URL here.
+fn is_hls_file(file: &str) -> bool {
+    file == "index.m3u8"
+        || file
+            .strip_suffix(".ts")
+            .is_some_and(|seq| !seq.is_empty() && seq.bytes().all(|b| b.is_ascii_digit()))
+}
+
 fn ended_or_not_live(inner: &Inner, stream: &str) -> RemoteHls {
     if inner.is_ended(stream) {
         RemoteHls::Ended
@@ -118,4 +130,18 @@ async fn get(inner: &Inner, url: &str, stream: &str) -> Result<Bytes, RelayError
     tokio::time::timeout(inner.config.fetch_timeout, exchange)
         .await
         .map_err(|_| fail("timed out".into()))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_playlists_and_numbered_segments_are_fetched() {
+        assert!(is_hls_file("index.m3u8"));
+        assert!(is_hls_file("42.ts"));
+        for name in ["", ".ts", "x.ts", "../a.ts", "42.ts?x", "a.m3u8", "4 2.ts"] {
+            assert!(!is_hls_file(name), "{name}");
+        }
+    }
 }

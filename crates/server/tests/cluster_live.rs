@@ -117,6 +117,7 @@ fn the_same_key_pushed_to_another_replica_takes_over_while_viewers_elsewhere_kee
     );
     let flv = Watcher::start(&c.flv_url(STREAM), 60);
     let rtmp = Watcher::start(&c.rtmp_play_url(STREAM), 60);
+    let on_a = Watcher::start(&a.flv_url(STREAM), 60);
     let start = Instant::now();
     assert!(
         flv.wait_frames_after(start, 25, WAIT),
@@ -125,6 +126,10 @@ fn the_same_key_pushed_to_another_replica_takes_over_while_viewers_elsewhere_kee
     assert!(
         rtmp.wait_frames_after(start, 25, WAIT),
         "RTMP viewer on C plays"
+    );
+    assert!(
+        on_a.wait_frames_after(start, 25, WAIT),
+        "FLV viewer on A plays"
     );
 
     let mut second = publish(&b.publish_url(KEY), 60, &[]);
@@ -142,17 +147,26 @@ fn the_same_key_pushed_to_another_replica_takes_over_while_viewers_elsewhere_kee
         "C follows the new owner"
     );
     let after = Instant::now();
-    for (viewer, what) in [(&flv, "FLV"), (&rtmp, "RTMP")] {
+    let viewers = [
+        (&flv, "FLV on C"),
+        (&rtmp, "RTMP on C"),
+        (&on_a, "FLV on A"),
+    ];
+    for (viewer, what) in viewers {
         assert!(
             viewer.wait_frames_after(after, 75, WAIT),
-            "{what} viewer on C kept playing after the takeover ({} frames)",
+            "{what} kept playing after the takeover ({} frames)",
             viewer.frames()
         );
     }
-    let (mut flv, mut rtmp) = (flv, rtmp);
+    let (mut flv, mut rtmp, mut on_a) = (flv, rtmp, on_a);
     assert!(
         flv.peer.is_running() && rtmp.peer.is_running(),
         "still connected"
+    );
+    assert!(
+        on_a.peer.is_running(),
+        "the viewer on the old owner is still connected"
     );
     assert!(second.is_running(), "the new publisher goes on");
 }
@@ -349,5 +363,41 @@ fn a_viewer_who_comes_before_the_publisher_is_held_until_it_starts_on_another_re
     assert!(
         viewer.wait_frames_after(start, 25, WAIT),
         "the early viewer on B was served once A had the publisher"
+    );
+}
+
+#[test]
+fn a_publisher_reconnecting_to_the_same_replica_takes_over_and_keeps_its_claim() {
+    let _serial = serial();
+    let cluster = Cluster::new("reconnect");
+    let a = cluster.start("node-a", "127.0.0.2", &[]);
+    let b = cluster.start("node-b", "127.0.0.3", &[]);
+    let mut first = publish(&a.publish_url(KEY), 60, &[]);
+    assert!(
+        a.wait_for_log(&["publish started"], WAIT),
+        "A took the publish"
+    );
+    let viewer = Watcher::start(&b.flv_url(STREAM), 60);
+    assert!(
+        viewer.wait_frames_after(Instant::now(), 25, WAIT),
+        "viewer on B plays"
+    );
+
+    let mut second = publish(&a.publish_url(KEY), 60, &[]);
+    assert!(
+        first.wait_exit(Duration::from_secs(10)).is_some(),
+        "the first publisher was cut"
+    );
+    let after = Instant::now();
+    assert!(
+        viewer.wait_frames_after(after, 50, WAIT),
+        "the viewer on B kept playing"
+    );
+    assert!(second.is_running(), "the new connection publishes on");
+    assert_eq!(a.log_count(&["stream lost to another replica"]), 0);
+    assert_eq!(
+        b.log_count(&["pulling from the owner"]),
+        1,
+        "B never had to switch"
     );
 }
