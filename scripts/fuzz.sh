@@ -16,8 +16,15 @@ command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 cd fuzz
 for target in $(cargo +nightly fuzz list); do
   mkdir -p "corpus/$target"
+  # Seeds kept in git: a crate's regression corpus named after the target
+  # (crates/media/tests/corpus/avc_config/, ...) or fuzz/seeds/<target>/.
+  # libFuzzer reads them and writes what it finds only to corpus/<target>.
+  seeds=()
+  for dir in ../crates/*/tests/corpus/"$target" "seeds/$target"; do
+    if [[ -d "$dir" ]]; then seeds+=("$dir"); fi
+  done
   echo "fuzz: $target for ${secs}s"
-  cargo +nightly fuzz run "$target" "corpus/$target" -- \
+  cargo +nightly fuzz run "$target" "corpus/$target" ${seeds[@]+"${seeds[@]}"} -- \
     -max_total_time="$secs" -rss_limit_mb=2048 -print_final_stats=0
 done
 echo "fuzz: every target ran ${secs}s without a crash"

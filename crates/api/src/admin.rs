@@ -3,7 +3,9 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::routing::{get, post};
 use axum::Json;
+use axum::Router;
 use room::UserId;
 use serde::{Deserialize, Serialize};
 use store::{Page, UserRepo};
@@ -12,6 +14,13 @@ use crate::auth::AuthUser;
 use crate::json::ApiQuery;
 use crate::path::ApiPath;
 use crate::{ApiError, AppState};
+
+/// Site administration.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/admin/users", get(users))
+        .route("/api/v1/admin/users/{user}/ban", post(ban).delete(unban))
+}
 
 #[derive(Debug, Serialize)]
 pub(crate) struct AdminUserView {
@@ -93,7 +102,7 @@ async fn set_banned(
     }
     state.store.set_banned(UserId(target), banned).await?;
     if banned {
-        state.rooms.expel_everywhere(UserId(target));
+        state.rooms.expel_everywhere(UserId(target)).await;
     }
     tracing::info!(admin = %user.id, target, banned, "account ban changed");
     Ok(StatusCode::NO_CONTENT)

@@ -9,12 +9,23 @@ use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use store::{SessionRepo, SessionToken, TokenHash, User, UserRepo};
 
 use crate::json::ApiJson;
 use crate::{ApiError, AppState};
+
+/// Accounts and sessions.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/auth/register", post(register))
+        .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/logout", post(logout))
+        .route("/api/v1/auth/me", get(me))
+}
 
 pub(crate) const COOKIE: &str = "synctv_session";
 const SESSION_DAYS: i64 = 30;

@@ -1,11 +1,12 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use rooms::Closing;
 use serde::Serialize;
 use thiserror::Error;
 
-/// Every error the HTTP API answers with. Mapped to a status and a JSON body
-/// here and nowhere else.
+/// Every error the API answers with. Mapped to an HTTP status and a JSON
+/// body, and to a gRPC status, here and nowhere else.
 #[derive(Debug, Error)]
 pub enum ApiError {
     #[error("stream {0} is not live")]
@@ -44,6 +45,9 @@ pub enum ApiError {
     Conflict(store::Entity),
     #[error("the service is unavailable; retry later")]
     Unavailable,
+    /// A join kept meeting the room's actor as it stopped.
+    #[error("the room is restarting; retry")]
+    RoomRestarting,
     #[error("{0}")]
     Forbidden(&'static str),
     #[error("this stream needs a valid play token (from the room's play URL)")]
@@ -65,6 +69,18 @@ impl From<store::StoreError> for ApiError {
     }
 }
 
+impl From<rooms::RoomsError> for ApiError {
+    fn from(error: rooms::RoomsError) -> ApiError {
+        use rooms::RoomsError as E;
+        match error {
+            E::Room(e) => ApiError::Room(e),
+            E::Store(e) => e.into(),
+            E::Unavailable => ApiError::Unavailable,
+            E::Restarting => ApiError::RoomRestarting,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Body<'a> {
     error: Detail<'a>,
@@ -79,37 +95,95 @@ struct Detail<'a> {
 impl ApiError {
     /// The machine-readable code, as in the JSON body.
     pub(crate) fn code(&self) -> &'static str {
-        self.status_and_code().1
+        self.mapped().code
     }
 
-    fn status_and_code(&self) -> (StatusCode, &'static str) {
+    /// The gRPC status a stream is refused or ended with.
+    pub(crate) fn grpc_status(&self) -> tonic::Status {
+        tonic::Status::new(self.mapped().grpc, self.to_string())
+    }
+
+    /// Every variant's HTTP status, code and gRPC code: here and only here.
+    fn mapped(&self) -> Mapped {
+        use tonic::Code as G;
+        let m = Mapped::new;
         match self {
-            ApiError::StreamNotFound(_) => (StatusCode::NOT_FOUND, "stream_not_found"),
-            ApiError::StreamEnded(_) => (StatusCode::NOT_FOUND, "stream_ended"),
-            ApiError::SegmentNotFound { .. } => (StatusCode::NOT_FOUND, "segment_not_found"),
-            ApiError::RouteNotFound => (StatusCode::NOT_FOUND, "not_found"),
-            ApiError::NoSuch(segment) => (StatusCode::NOT_FOUND, no_such_code(*segment)),
-            ApiError::Invalid { code, .. } => (StatusCode::BAD_REQUEST, code),
-            ApiError::BadBody(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-            ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-            ApiError::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),
-            ApiError::Banned => (StatusCode::FORBIDDEN, "banned"),
-            ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
-            ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
-            ApiError::NotFound(what) => (StatusCode::NOT_FOUND, not_found_code(*what)),
-            ApiError::Conflict(what) => (StatusCode::CONFLICT, taken_code(*what)),
-            ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
-            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "permission_denied"),
-            ApiError::PlayTokenRequired => (StatusCode::FORBIDDEN, "play_token_required"),
-            ApiError::Room(e) => (room_status(e), e.code()),
+            ApiError::StreamNotFound(_) => {
+                m(StatusCode::NOT_FOUND, "stream_not_found", G::NotFound)
+            }
+            ApiError::StreamEnded(_) => m(StatusCode::NOT_FOUND, "stream_ended", G::NotFound),
+            ApiError::SegmentNotFound { .. } => {
+                m(StatusCode::NOT_FOUND, "segment_not_found", G::NotFound)
+            }
+            ApiError::RouteNotFound => m(StatusCode::NOT_FOUND, "not_found", G::Unimplemented),
+            ApiError::NoSuch(segment) => {
+                m(StatusCode::NOT_FOUND, no_such_code(*segment), G::NotFound)
+            }
+            ApiError::Invalid { code, .. } => m(StatusCode::BAD_REQUEST, code, G::InvalidArgument),
+            ApiError::BadBody(_) => m(StatusCode::BAD_REQUEST, "bad_request", G::InvalidArgument),
+            ApiError::TooLarge => m(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                G::ResourceExhausted,
+            ),
+            ApiError::BadCredentials => m(
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                G::Unauthenticated,
+            ),
+            ApiError::Banned => m(StatusCode::FORBIDDEN, "banned", G::PermissionDenied),
+            ApiError::Unauthenticated => m(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                G::Unauthenticated,
+            ),
+            ApiError::RateLimited { .. } => m(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                G::ResourceExhausted,
+            ),
+            ApiError::NotFound(what) => not_found(*what),
+            ApiError::Conflict(what) => {
+                m(StatusCode::CONFLICT, taken_code(*what), G::AlreadyExists)
+            }
+            ApiError::Unavailable | ApiError::RoomRestarting => m(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                G::Unavailable,
+            ),
+            ApiError::Forbidden(_) => m(
+                StatusCode::FORBIDDEN,
+                "permission_denied",
+                G::PermissionDenied,
+            ),
+            ApiError::PlayTokenRequired => m(
+                StatusCode::FORBIDDEN,
+                "play_token_required",
+                G::PermissionDenied,
+            ),
+            ApiError::Room(e) => room_refusal(e),
         }
     }
 }
 
-/// The status of a room's refusal.
-fn room_status(error: &room::RoomError) -> StatusCode {
+/// What an error is, for each way of saying it.
+struct Mapped {
+    http: StatusCode,
+    code: &'static str,
+    grpc: tonic::Code,
+}
+
+impl Mapped {
+    fn new(http: StatusCode, code: &'static str, grpc: tonic::Code) -> Mapped {
+        Mapped { http, code, grpc }
+    }
+}
+
+/// A room's refusal.
+fn room_refusal(error: &room::RoomError) -> Mapped {
     use room::RoomError as E;
-    match error {
+    use tonic::Code as G;
+    let (http, grpc) = match error {
         E::NotAMember
         | E::Banned
         | E::WrongPassword
@@ -117,13 +191,38 @@ fn room_status(error: &room::RoomError) -> StatusCode {
         | E::PermissionDenied { .. }
         | E::RoleRequired { .. }
         | E::SystemOnly
-        | E::Outranked => StatusCode::FORBIDDEN,
-        E::RoomClosed | E::MemberNotFound { .. } | E::ItemNotFound { .. } => StatusCode::NOT_FOUND,
-        E::RoomFull { .. } | E::BanListFull { .. } | E::PlaylistFull { .. } => StatusCode::CONFLICT,
-        E::RequestIdReused => StatusCode::CONFLICT,
-        E::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-        _ => StatusCode::BAD_REQUEST,
-    }
+        | E::Outranked => (StatusCode::FORBIDDEN, G::PermissionDenied),
+        E::RoomClosed | E::MemberNotFound { .. } | E::ItemNotFound { .. } => {
+            (StatusCode::NOT_FOUND, G::NotFound)
+        }
+        E::RoomFull { .. } | E::BanListFull { .. } | E::PlaylistFull { .. } => {
+            (StatusCode::CONFLICT, G::ResourceExhausted)
+        }
+        E::RequestIdReused => (StatusCode::CONFLICT, G::AlreadyExists),
+        E::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, G::ResourceExhausted),
+        _ => (StatusCode::BAD_REQUEST, G::InvalidArgument),
+    };
+    Mapped::new(http, error.code(), grpc)
+}
+
+/// The gRPC status a stream ends with when the room ends it.
+pub(crate) fn closing_status(closing: Closing) -> tonic::Status {
+    use tonic::Code as G;
+    let grpc = match closing {
+        Closing::Kicked | Closing::Banned => G::PermissionDenied,
+        Closing::RoomClosed => G::NotFound,
+        Closing::TooSlow | Closing::JoinRefused => G::Aborted,
+    };
+    let message = format!("{}: {}", closing.code(), closing.message());
+    tonic::Status::new(grpc, message)
+}
+
+fn not_found(what: store::Entity) -> Mapped {
+    let grpc = match what {
+        store::Entity::Session => tonic::Code::Unauthenticated,
+        _ => tonic::Code::NotFound,
+    };
+    Mapped::new(StatusCode::NOT_FOUND, not_found_code(what), grpc)
 }
 
 fn not_found_code(what: store::Entity) -> &'static str {
@@ -156,17 +255,67 @@ fn taken_code(what: store::Entity) -> &'static str {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code) = self.status_and_code();
+        let Mapped { http, code, .. } = self.mapped();
         let body = Body {
             error: Detail {
                 code,
                 message: self.to_string(),
             },
         };
-        let mut response = (status, Json(body)).into_response();
+        let mut response = (http, Json(body)).into_response();
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tonic::Code;
+
+    use super::*;
+
+    fn both(error: ApiError) -> (u16, Code) {
+        (error.mapped().http.as_u16(), error.grpc_status().code())
+    }
+
+    #[test]
+    fn a_rate_limit_is_429_and_resource_exhausted_never_unavailable() {
+        let limited = ApiError::RateLimited {
+            retry_after_ms: 500,
+        };
+        assert_eq!(both(limited), (429, Code::ResourceExhausted));
+        let room_limited = room::RoomError::RateLimited { retry_after_ms: 5 };
+        assert_eq!(
+            both(ApiError::Room(room_limited)),
+            (429, Code::ResourceExhausted)
+        );
+    }
+
+    #[test]
+    fn each_kind_of_error_keeps_its_meaning_over_grpc() {
+        assert_eq!(both(ApiError::TooLarge), (413, Code::ResourceExhausted));
+        assert_eq!(
+            both(ApiError::Unauthenticated),
+            (401, Code::Unauthenticated)
+        );
+        assert_eq!(both(ApiError::Banned), (403, Code::PermissionDenied));
+        let room = ApiError::NotFound(store::Entity::Room);
+        assert_eq!(both(room), (404, Code::NotFound));
+        let session = ApiError::NotFound(store::Entity::Session);
+        assert_eq!(both(session).1, Code::Unauthenticated);
+        assert_eq!(both(ApiError::Unavailable), (503, Code::Unavailable));
+        let bad = ApiError::BadBody("x".into());
+        assert_eq!(both(bad), (400, Code::InvalidArgument));
+    }
+
+    #[test]
+    fn a_closed_stream_says_why_in_its_status() {
+        let kicked = closing_status(Closing::Kicked);
+        assert_eq!(kicked.code(), Code::PermissionDenied);
+        assert!(kicked.message().starts_with("kicked: "), "{kicked:?}");
+        assert_eq!(closing_status(Closing::RoomClosed).code(), Code::NotFound);
+        assert_eq!(closing_status(Closing::TooSlow).code(), Code::Aborted);
     }
 }

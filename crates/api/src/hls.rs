@@ -7,6 +7,8 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
 use bytes::Bytes;
 use live::{Live, RemoteHls};
 
@@ -14,7 +16,12 @@ use serde::Deserialize;
 
 use crate::json::ApiQuery;
 use crate::path::ApiPath;
-use crate::ApiError;
+use crate::{ApiError, AppState};
+
+/// Live streams as HLS.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/hls/{stream}/{file}", get(file))
+}
 
 const PLAYLIST: &str = "index.m3u8";
 

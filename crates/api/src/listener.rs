@@ -29,11 +29,6 @@ pub async fn serve(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let live = state.live.clone();
-    tokio::spawn(crate::watch_live(
-        state.rooms.clone(),
-        live.clone(),
-        shutdown.clone(),
-    ));
     let router = crate::router(state);
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     loop {

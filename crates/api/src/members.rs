@@ -3,7 +3,9 @@
 //! members lose their connections.
 
 use axum::extract::State;
+use axum::routing::{get, post, put};
 use axum::Json;
+use axum::Router;
 use room::{Ban, Kick, Permissions, Role, SetPermissions, SetRole, Unban, UserId};
 use serde::{Deserialize, Serialize};
 
@@ -11,9 +13,25 @@ use crate::auth::AuthUser;
 use crate::json::ApiJson;
 use crate::path::ApiPath;
 use crate::playlist::apply;
-use crate::rooms::{member_of, room_id};
+use crate::room_routes::{member_of, room_id};
 use crate::views::{Applied, MemberView};
 use crate::{ApiError, AppState};
+
+/// A room's members.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/rooms/{id}/members", get(list))
+        .route("/api/v1/rooms/{id}/members/{user}/kick", post(kick))
+        .route(
+            "/api/v1/rooms/{id}/members/{user}/ban",
+            post(ban).delete(unban),
+        )
+        .route("/api/v1/rooms/{id}/members/{user}/role", put(set_role))
+        .route(
+            "/api/v1/rooms/{id}/members/{user}/permissions",
+            put(set_permissions),
+        )
+}
 
 #[derive(Debug, Serialize)]
 pub(crate) struct MembersView {

@@ -4,7 +4,9 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::routing::{get, patch, post, put};
 use axum::Json;
+use axum::Router;
 use room::{
     Actor, AddItem, ClearPlaylist, DeleteItem, EditItem, ItemId, MediaKind, MoveItem, NewSource,
     RequestId, SetCurrent,
@@ -14,9 +16,24 @@ use serde::{Deserialize, Serialize};
 use crate::auth::AuthUser;
 use crate::json::ApiJson;
 use crate::path::ApiPath;
-use crate::rooms::{member_of, room_id};
+use crate::room_routes::{member_of, room_id};
 use crate::views::{Applied, ItemView, PlaybackView};
 use crate::{ApiError, AppState};
+
+/// A room's playlist.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/rooms/{id}/playlist",
+            get(list).post(add).delete(clear),
+        )
+        .route("/api/v1/rooms/{id}/playlist/current", put(set_current))
+        .route(
+            "/api/v1/rooms/{id}/playlist/{item}",
+            patch(edit).delete(delete),
+        )
+        .route("/api/v1/rooms/{id}/playlist/{item}/move", post(move_item))
+}
 
 #[derive(Debug, Serialize)]
 pub(crate) struct PlaylistView {

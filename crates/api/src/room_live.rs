@@ -4,15 +4,25 @@
 
 use axum::extract::State;
 use axum::http::HeaderMap;
+use axum::routing::{get, post};
 use axum::Json;
+use axum::Router;
 use room::Permissions;
 use serde::Serialize;
 use store::{RoomId, StreamKeyRepo};
 
 use crate::auth::{now_ms, AuthUser};
 use crate::path::ApiPath;
-use crate::rooms::{member_of, room_id};
+use crate::room_routes::{member_of, room_id};
 use crate::{ApiError, AppState};
+
+/// A room's live stream.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/rooms/{id}/live/publish-url", get(publish_url))
+        .route("/api/v1/rooms/{id}/live/play-url", get(play_url))
+        .route("/api/v1/rooms/{id}/live/key/rotate", post(rotate_key))
+}
 
 #[derive(Serialize)]
 pub(crate) struct PublishUrl {
@@ -69,7 +79,7 @@ pub(crate) async fn play_url(
 ) -> Result<Json<PlayUrls>, ApiError> {
     let id = room_id(&id)?;
     let private = member_of(&state, &id, &user, |room, _| room.settings().has_password).await?;
-    let expires_at_ms = now_ms() + crate::play_tokens::TOKEN_TTL_MS;
+    let expires_at_ms = now_ms() + rooms::TOKEN_TTL_MS;
     let token = match (&state.play_tokens, private) {
         (Some(tokens), true) => Some(tokens.issue(id.as_str(), expires_at_ms)),
         _ => None,

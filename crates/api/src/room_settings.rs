@@ -3,6 +3,8 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, State};
+use axum::routing::{get, post};
+use axum::Router;
 use axum::{Extension, Json};
 use room::{
     Actor, Join, Leave, Permissions, Role, SettingsChange, UpdateSettings, UserId, Visibility,
@@ -13,9 +15,16 @@ use store::{RoomId, RoomRepo};
 use crate::auth::{now_ms, AuthUser};
 use crate::json::{ApiJson, ApiQuery};
 use crate::path::ApiPath;
-use crate::rooms::{checked_password_hash, member_of, room_id, RoomView};
+use crate::room_routes::{checked_password_hash, member_of, room_id, RoomView};
 use crate::views::{Applied, ChatView};
 use crate::{ApiError, AppState};
+
+/// A room's chat history and joining over HTTP (settings go with the room).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/rooms/{id}/chat", get(chat_history))
+        .route("/api/v1/rooms/{id}/join", post(join))
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

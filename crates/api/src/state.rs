@@ -2,11 +2,10 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use live::Live;
+use rooms::{PlayTokens, Rooms, RoomsConfig};
 use store::Store;
 
 use crate::rate::RateLimiter;
-use crate::realtime::{Rooms, RoomsConfig};
-use crate::PlayTokens;
 
 /// What every route can reach: the live engine, storage and the limits.
 #[derive(Debug, Clone)]
@@ -45,7 +44,7 @@ impl AppState {
         self
     }
 
-    /// The play tokens the live engine checks (see [`crate::RoomStreamKeys`]).
+    /// The play tokens the live engine checks (see [`rooms::RoomStreamKeys`]).
     pub fn with_play_tokens(mut self, tokens: PlayTokens) -> AppState {
         self.play_tokens = Some(tokens);
         self

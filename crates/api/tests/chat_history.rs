@@ -24,7 +24,7 @@ fn expected(range: std::ops::Range<u64>) -> Vec<String> {
 }
 
 async fn chat_history_pages_back_from_the_newest(store: Store) {
-    let mut rooms = api::RoomsConfig::default();
+    let mut rooms = rooms::RoomsConfig::default();
     rooms.limits.chat_rate = room::RateLimit {
         burst: 1_000,
         every_ms: 1,

@@ -14,6 +14,19 @@ use serde_json::Value;
 
 const DOCUMENT: &str = include_str!("../src/openapi.json");
 const ROUTER: &str = include_str!("../src/router.rs");
+/// Each route group router.rs merges: its module and its source.
+const GROUPS: [(&str, &str); 10] = [
+    ("status", include_str!("../src/status.rs")),
+    ("hls", include_str!("../src/hls.rs")),
+    ("auth", include_str!("../src/auth.rs")),
+    ("admin", include_str!("../src/admin.rs")),
+    ("room_routes", include_str!("../src/room_routes.rs")),
+    ("room_settings", include_str!("../src/room_settings.rs")),
+    ("playlist", include_str!("../src/playlist.rs")),
+    ("members", include_str!("../src/members.rs")),
+    ("room_live", include_str!("../src/room_live.rs")),
+    ("realtime", include_str!("../src/realtime/mod.rs")),
+];
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 /// Served by the listener before the router, so not a route of it.
 const FLV: &str = "/flv/{stream}.flv";
@@ -24,17 +37,35 @@ fn document() -> Value {
     serde_json::from_str(DOCUMENT).unwrap()
 }
 
-/// The text of `router()` up to its fallback.
-fn router_source() -> &'static str {
+/// The text of every group's `routes()` that `router()` merges.
+fn router_source() -> String {
     let start = ROUTER.find("pub fn router(").unwrap();
-    let source = &ROUTER[start..];
-    &source[..source.find(".fallback(").unwrap()]
+    let router = &ROUTER[start..];
+    let router = &router[..router.find(".fallback(").unwrap()];
+    let merged = router.matches(".merge(").count();
+    assert_eq!(
+        merged,
+        GROUPS.len(),
+        "a group is merged but not listed here"
+    );
+    let mut source = String::new();
+    for (module, text) in GROUPS {
+        assert!(
+            router.contains(&format!(".merge({module}::routes(")),
+            "router.rs does not merge {module}::routes()"
+        );
+        let start = text.find("fn routes(").unwrap();
+        let body = &text[start..];
+        source.push_str(&body[..body.find("\n}\n").unwrap()]);
+    }
+    source
 }
 
-/// Every (method, path) that router.rs declares with `.route(path, …)`.
+/// Every (method, path) the groups declare with `.route(path, …)`.
 fn router_routes() -> BTreeSet<Route> {
     let mut routes = BTreeSet::new();
-    for chunk in router_source().split(".route(").skip(1) {
+    let source = router_source();
+    for chunk in source.split(".route(").skip(1) {
         let chunk = chunk.split(".route_service(").next().unwrap();
         let path = chunk.split('"').nth(1).unwrap();
         for method in METHODS {
@@ -46,12 +77,12 @@ fn router_routes() -> BTreeSet<Route> {
     routes
 }
 
-/// The paths router.rs hands to whole services (`.route_service(path, …)`).
-fn router_services() -> Vec<&'static str> {
+/// The paths the groups hand to whole services (`.route_service(path, …)`).
+fn router_services() -> Vec<String> {
     router_source()
         .split(".route_service(")
         .skip(1)
-        .map(|chunk| chunk.split('"').nth(1).unwrap())
+        .map(|chunk| chunk.split('"').nth(1).unwrap().to_owned())
         .collect()
 }
 

@@ -8,8 +8,8 @@ use common::realtime::{Client, Server};
 use common::Store;
 use serde_json::{json, Value};
 
-fn config() -> api::RoomsConfig {
-    api::RoomsConfig::default()
+fn config() -> rooms::RoomsConfig {
+    rooms::RoomsConfig::default()
 }
 
 /// The events of a list from `seq` on (a client's view of the room).

@@ -12,7 +12,7 @@ use serde_json::json;
 const NO_SUCH_ROOM: &str = "no-such-room";
 
 async fn websocket_upgrades_are_refused_as_documented(store: Store) {
-    let server = Server::start(store, api::RoomsConfig::default()).await;
+    let server = Server::start(store, rooms::RoomsConfig::default()).await;
     let host = server.user("host").await;
     let room = server.room(&host, json!({"name": "r"})).await;
     let ws = format!("{room}/ws");
@@ -35,7 +35,7 @@ async fn websocket_upgrades_are_refused_as_documented(store: Store) {
 on_both_backends!(ws_refusals, websocket_upgrades_are_refused_as_documented);
 
 async fn grpc_streams_are_refused_as_documented(store: Store) {
-    let server = Server::start(store, api::RoomsConfig::default()).await;
+    let server = Server::start(store, rooms::RoomsConfig::default()).await;
     let host = server.user("host").await;
     let room = server.room(&host, json!({"name": "r"})).await;
     let refused = |opened: Result<Client, tonic::Status>| match opened {

@@ -11,11 +11,11 @@ use common::realtime::{Client, Server};
 use common::Store;
 use serde_json::json;
 
-fn short_timeouts() -> api::RoomsConfig {
-    api::RoomsConfig {
+fn short_timeouts() -> rooms::RoomsConfig {
+    rooms::RoomsConfig {
         join_timeout: Duration::from_millis(300),
         silence_timeout: Duration::from_millis(1500),
-        ..api::RoomsConfig::default()
+        ..rooms::RoomsConfig::default()
     }
 }
 
@@ -67,7 +67,7 @@ async fn a_silent_member_is_dropped_even_in_a_busy_room(store: Store) {
 on_both_backends!(silent, a_silent_member_is_dropped_even_in_a_busy_room);
 
 async fn heartbeats_alone_keep_a_member_connected(store: Store) {
-    let rooms = api::RoomsConfig {
+    let rooms = rooms::RoomsConfig {
         silence_timeout: Duration::from_millis(600),
         ..short_timeouts()
     };

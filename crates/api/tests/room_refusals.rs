@@ -231,7 +231,7 @@ async fn only_site_admins_lift_account_bans(store: Store) {
 on_both_backends!(admin_unban, only_site_admins_lift_account_bans);
 
 async fn room_commands_faster_than_the_pace_are_rate_limited(store: Store) {
-    let mut rooms = api::RoomsConfig::default();
+    let mut rooms = rooms::RoomsConfig::default();
     // Three at once, then one an hour: no test outlasts that.
     rooms.limits.control_rate = room::RateLimit {
         burst: 3,

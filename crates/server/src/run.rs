@@ -41,8 +41,8 @@ pub(crate) async fn serve(config: Config, media: tokio::runtime::Handle) -> Resu
     let http = bind("HTTP", config.http_addr).await?;
     let rtmp = bind("RTMP", config.rtmp_addr).await?;
     let store = store::Store::open(config.database_url.as_deref(), &config.data_dir).await?;
-    let play_tokens = api::PlayTokens::open(&store, unix_ms()).await?;
-    let keys = Arc::new(api::RoomStreamKeys::new(
+    let play_tokens = rooms::PlayTokens::open(&store, unix_ms()).await?;
+    let keys = Arc::new(rooms::RoomStreamKeys::new(
         configured_keys(&config),
         store.clone(),
         play_tokens.clone(),
@@ -72,6 +72,11 @@ pub(crate) async fn serve(config: Config, media: tokio::runtime::Handle) -> Resu
         .with_rtmp(rtmp_port, config.live.public_rtmp_host.clone())
         .with_play_tokens(play_tokens)
         .with_rooms(rooms_config(&config));
+    tokio::spawn(rooms::watch_live(
+        state.rooms.clone(),
+        live.clone(),
+        stopping.clone(),
+    ));
     let http_task = tokio::spawn(api::serve(http, state, limits, stopping.clone()));
     let rtmp_task = tokio::spawn(live::serve_rtmp(rtmp, live, stopping));
     signals.wait().await;
@@ -142,10 +147,10 @@ fn live_config(config: &Config) -> live::LiveConfig {
     }
 }
 
-fn rooms_config(config: &Config) -> api::RoomsConfig {
-    let mut rooms = api::RoomsConfig {
+fn rooms_config(config: &Config) -> rooms::RoomsConfig {
+    let mut rooms = rooms::RoomsConfig {
         queue_messages: config.rooms.queue_messages,
-        ..api::RoomsConfig::default()
+        ..rooms::RoomsConfig::default()
     };
     rooms.limits.max_members = config.rooms.max_members;
     rooms

@@ -1,20 +1,33 @@
 //! The gRPC transport: `synctv.room.v1.RoomService/MessageStream` on the
 //! HTTP port (HTTP/2).
+//!
+//! Served by hand rather than through the generated server so client
+//! messages are decoded by the session, as over WebSocket: a message over
+//! [`wire::MAX_CLIENT_MESSAGE_BYTES`] is answered `too_large` and one that
+//! does not decode `bad_message`, in-band, and the stream goes on. A frame
+//! over [`MAX_FRAME_BYTES`] cannot be read past: the stream ends with
+//! `RESOURCE_EXHAUSTED`.
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::task::{Context, Poll};
 
-use axum::extract::ConnectInfo;
+use axum::extract::{ConnectInfo, Request as HttpRequest};
+use bytes::Bytes;
+use rooms::{Closing, Shared};
 use store::{RoomId, RoomRepo};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
+use tonic::body::Body as GrpcBody;
+use tonic::codegen::BoxFuture;
+use tonic::server::{Grpc, StreamingService};
 use tonic::{Code, Request, Response, Status, Streaming};
-use wire::pb::room_service_server::{RoomService, RoomServiceServer};
-use wire::{ClientMessage, ServerMessage, WireError};
+use wire::{ClientMessage, WireError};
 
-use super::fanout::Closing;
+use super::bytes_codec::BytesCodec;
 use super::identity::identify;
-use super::outgoing::Shared;
 use super::session::{self, SessionContext, Transport};
+use super::MAX_FRAME_BYTES;
 use crate::{ApiError, AppState};
 
 /// Server messages buffered between a session and the HTTP/2 stream.
@@ -27,81 +40,111 @@ pub(crate) struct RoomGrpc {
 }
 
 impl RoomGrpc {
-    pub(crate) fn service(state: AppState) -> RoomServiceServer<RoomGrpc> {
-        RoomServiceServer::new(RoomGrpc { state })
-            .max_decoding_message_size(wire::MAX_CLIENT_MESSAGE_BYTES)
-            .max_encoding_message_size(wire::MAX_SERVER_MESSAGE_BYTES)
+    pub(crate) fn service(state: AppState) -> RoomGrpc {
+        RoomGrpc { state }
     }
 }
 
-#[tonic::async_trait]
-impl RoomService for RoomGrpc {
-    type MessageStreamStream = tonic::codegen::BoxStream<ServerMessage>;
+impl tower::Service<HttpRequest> for RoomGrpc {
+    type Response = axum::http::Response<GrpcBody>;
+    type Error = Infallible;
+    type Future = BoxFuture<Self::Response, Infallible>;
 
-    async fn message_stream(
-        &self,
-        request: Request<Streaming<ClientMessage>>,
-    ) -> Result<Response<Self::MessageStreamStream>, Status> {
-        let metadata = request.metadata();
-        let room = metadata
-            .get(wire::ROOM_ID_METADATA_KEY)
-            .and_then(|v| v.to_str().ok())
-            .and_then(RoomId::parse)
-            .ok_or_else(|| Status::not_found("no such room (synctv-room-id)"))?;
-        let token = metadata
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
-        let name = metadata.get("synctv-name").and_then(|v| v.to_str().ok());
-        let peer = request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip());
-        let state = &self.state;
-        state
-            .store
-            .room(&room)
-            .await
-            .map_err(|e| status(&e.into()))?;
-        let who = identify(state, token, name).await.map_err(|e| status(&e))?;
-        let ctx = SessionContext {
-            rooms: state.rooms.clone(),
-            store: state.store.clone(),
-            room,
-            who,
-            limiter: state.auth_limiter.clone(),
-            peer,
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: HttpRequest) -> Self::Future {
+        let method = MessageStream {
+            state: self.state.clone(),
         };
-        let (out, stream) = mpsc::channel(STREAM_BUFFER);
-        let transport = GrpcTransport {
-            inbound: request.into_inner(),
-            out,
-        };
-        tokio::spawn(session::run(transport, ctx));
-        Ok(Response::new(Box::pin(ReceiverStream::new(stream))))
+        Box::pin(async move {
+            let mut grpc = Grpc::new(BytesCodec).apply_max_message_size_config(
+                Some(MAX_FRAME_BYTES),
+                Some(wire::MAX_SERVER_MESSAGE_BYTES),
+            );
+            Ok(grpc.streaming(method, request).await)
+        })
     }
 }
 
-fn status(error: &ApiError) -> Status {
-    let code = match error.code() {
-        "room_not_found" => Code::NotFound,
-        "unauthenticated" => Code::Unauthenticated,
-        "banned" => Code::PermissionDenied,
-        _ => Code::Unavailable,
+/// One `MessageStream` call.
+struct MessageStream {
+    state: AppState,
+}
+
+impl StreamingService<Bytes> for MessageStream {
+    type Response = Bytes;
+    type ResponseStream = ReceiverStream<Result<Bytes, Status>>;
+    type Future = BoxFuture<Response<Self::ResponseStream>, Status>;
+
+    fn call(&mut self, request: Request<Streaming<Bytes>>) -> Self::Future {
+        let state = self.state.clone();
+        Box::pin(open(state, request))
+    }
+}
+
+/// Checks the room and the caller, then runs the session on its own task.
+async fn open(
+    state: AppState,
+    request: Request<Streaming<Bytes>>,
+) -> Result<Response<ReceiverStream<Result<Bytes, Status>>>, Status> {
+    let metadata = request.metadata();
+    let room = metadata
+        .get(wire::ROOM_ID_METADATA_KEY)
+        .and_then(|v| v.to_str().ok())
+        .and_then(RoomId::parse)
+        .ok_or_else(|| Status::not_found("no such room (synctv-room-id)"))?;
+    let token = metadata
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let name = metadata.get("synctv-name").and_then(|v| v.to_str().ok());
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
+    state
+        .store
+        .room(&room)
+        .await
+        .map_err(|e| ApiError::from(e).grpc_status())?;
+    let who = identify(&state, token, name)
+        .await
+        .map_err(|e| e.grpc_status())?;
+    let ctx = SessionContext {
+        rooms: state.rooms.clone(),
+        store: state.store.clone(),
+        room,
+        who,
+        limiter: state.auth_limiter.clone(),
+        peer,
     };
-    Status::new(code, error.to_string())
+    let (out, stream) = mpsc::channel(STREAM_BUFFER);
+    let transport = GrpcTransport {
+        inbound: request.into_inner(),
+        out,
+    };
+    tokio::spawn(session::run(transport, ctx));
+    Ok(Response::new(ReceiverStream::new(stream)))
 }
 
 struct GrpcTransport {
-    inbound: Streaming<ClientMessage>,
-    out: mpsc::Sender<Result<ServerMessage, Status>>,
+    inbound: Streaming<Bytes>,
+    out: mpsc::Sender<Result<Bytes, Status>>,
 }
 
 impl Transport for GrpcTransport {
     async fn recv(&mut self) -> Option<Result<ClientMessage, WireError>> {
         match self.inbound.message().await {
-            Ok(message) => message.map(Ok),
+            Ok(message) => message.map(|bytes| wire::protobuf::decode_client(&bytes)),
+            Err(status) if status.code() == Code::OutOfRange => {
+                // Over the frame bound: the rest of the stream is unreadable.
+                let status = ApiError::TooLarge.grpc_status();
+                let _ = self.out.send(Err(status)).await;
+                None
+            }
             Err(status) => {
                 tracing::debug!("gRPC stream read failed: {status}");
                 None
@@ -110,16 +153,11 @@ impl Transport for GrpcTransport {
     }
 
     async fn send(&mut self, message: &Shared) -> bool {
-        self.out.send(Ok(message.message().clone())).await.is_ok()
+        self.out.send(Ok(message.protobuf())).await.is_ok()
     }
 
     async fn close(&mut self, closing: Closing) {
-        let code = match closing.code {
-            "kicked" | "banned" => Code::PermissionDenied,
-            "room_closed" => Code::NotFound,
-            _ => Code::Aborted,
-        };
-        let status = Status::new(code, format!("{}: {}", closing.code, closing.message));
+        let status = crate::error::closing_status(closing);
         let _ = self.out.send(Err(status)).await;
     }
 }

@@ -1,30 +1,36 @@
-//! Rooms in real time: one actor task per active room, and the
-//! connections of its members over WebSocket and gRPC.
+//! Room members' connections over WebSocket and gRPC. The rooms
+//! themselves run in the `rooms` crate.
 //!
-//! - [`Rooms`] finds a room's actor, starting it (from storage) on first
-//!   use; an actor with nobody connected stops after a while.
-//! - The actor owns the room's [`room::Room`]: it applies commands from
-//!   connections and from the HTTP routes, writes each durable event to
-//!   storage, then hands it to every connection's bounded queue.
-//! - A connection task owns its socket: it reads client messages, passes
-//!   commands to the actor, and writes what its queue holds. A connection
-//!   whose queue is full is cut off; the others never wait for it.
+//! A connection task owns its socket: it reads client messages, passes
+//! commands to the room ([`rooms::Rooms`]), and writes what its queue
+//! holds. A connection whose queue is full is cut off by the room; the
+//! others never wait for it.
 //!
 //! docs/realtime.md is the protocol; docs/rooms.md the room model.
 
-mod actor;
-mod fanout;
+mod bytes_codec;
 mod grpc;
 mod identity;
-mod live_events;
-mod outgoing;
-mod persist;
-mod registry;
 mod session;
 mod upgrade;
 mod ws;
 
-pub(crate) use grpc::RoomGrpc;
-pub use live_events::watch_live;
-pub use registry::{Rooms, RoomsConfig};
-pub(crate) use ws::upgrade;
+use axum::routing::get;
+use axum::Router;
+
+use crate::AppState;
+
+/// Frames above this are refused by the WebSocket or gRPC layer itself
+/// (the connection ends); between it and [`wire::MAX_CLIENT_MESSAGE_BYTES`]
+/// the client gets `too_large` in-band and keeps its connection.
+const MAX_FRAME_BYTES: usize = 4 * wire::MAX_CLIENT_MESSAGE_BYTES;
+
+/// The room WebSocket and the gRPC `MessageStream`.
+pub(crate) fn routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/rooms/{id}/ws", get(ws::upgrade))
+        .route_service(
+            "/synctv.room.v1.RoomService/MessageStream",
+            grpc::RoomGrpc::service(state),
+        )
+}

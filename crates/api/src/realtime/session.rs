@@ -12,10 +12,8 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use wire::{pb, ClientMessage, Inbound, JoinRequest, ServerMessage, WireError};
 
-use super::actor::{Connect, ToRoom};
-use super::fanout::{Closing, ConnId, Link};
-use super::outgoing::{Outgoing, Shared};
-use super::registry::Rooms;
+use rooms::{Closing, ConnId, Entry, Outgoing, Rooms, RoomsError, Shared};
+
 use crate::auth::now_ms;
 use crate::rate::RateLimiter;
 use crate::ApiError;
@@ -58,12 +56,12 @@ pub(crate) struct SessionContext {
 /// Drives one connection to its end.
 pub(crate) async fn run<T: Transport>(mut transport: T, ctx: SessionContext) {
     let Some(joined) = join(&mut transport, &ctx).await else {
-        let _ = tokio::time::timeout(CLOSE_TIMEOUT, transport.close(Closing::REFUSED)).await;
+        let _ = tokio::time::timeout(CLOSE_TIMEOUT, transport.close(Closing::JoinRefused)).await;
         return;
     };
     let conn = joined.conn;
     let closing = drive(&mut transport, &ctx, joined).await;
-    let _ = ctx.rooms.send(&ctx.room, ToRoom::Disconnect { conn }).await;
+    let _ = ctx.rooms.leave(&ctx.room, conn).await;
     if let Some(closing) = closing {
         let _ = tokio::time::timeout(CLOSE_TIMEOUT, transport.close(closing)).await;
     }
@@ -99,74 +97,38 @@ async fn join<T: Transport>(transport: &mut T, ctx: &SessionContext) -> Option<J
             return None;
         }
     };
-    for _ in 0..3 {
-        match enter(ctx, &request, password_ok).await {
-            Entered::Joined(mut joined, first) => {
-                for message in &first {
-                    if !send_within(transport, message).await {
-                        return None;
-                    }
-                    joined.last_seq = joined.last_seq.max(message.seq());
-                }
-                return Some(joined);
-            }
-            Entered::Refused(error) => {
-                let message = ServerMessage::new(0, now_ms(), error);
-                send_within(transport, &Outgoing::new(message)).await;
-                return None;
-            }
-            Entered::Retry => continue,
-        }
-    }
-    refuse(transport, "unavailable", "the room is restarting; retry").await
-}
-
-enum Entered {
-    Joined(Joined, Vec<Shared>),
-    Refused(pb::ErrorReply),
-    /// The actor stopped as the join arrived; a new one will take it.
-    Retry,
-}
-
-async fn enter(ctx: &SessionContext, request: &JoinRequest, password_ok: bool) -> Entered {
-    let conn = ConnId::next();
-    let (queue_tx, queue) = mpsc::channel(ctx.rooms.config().queue_messages.max(1));
-    let (close, closed) = oneshot::channel();
-    let (reply, answer) = oneshot::channel();
-    let connect = Connect {
-        conn,
+    let entry = Entry {
         user: ctx.who.user,
         name: ctx.who.name.clone(),
         guest: ctx.who.guest,
         password_ok,
         last_seq: request.last_seq,
-        link: Link {
-            user: ctx.who.user,
-            queue: queue_tx,
-            close,
-        },
-        reply,
     };
-    if let Err(e) = ctx
-        .rooms
-        .send(&ctx.room, ToRoom::Connect(Box::new(connect)))
-        .await
-    {
-        return Entered::Refused(api_error_reply(&e));
-    }
-    match answer.await {
-        Ok(Ok(first)) => {
-            let joined = Joined {
-                conn,
-                queue,
-                closed,
-                last_seq: 0,
+    let member = match ctx.rooms.join(&ctx.room, &entry).await {
+        Ok(member) => member,
+        Err(e) => {
+            let error = match e {
+                RoomsError::Room(refused) => pb::ErrorReply::from(&refused),
+                other => api_error_reply(&other.into()),
             };
-            Entered::Joined(joined, first)
+            let message = ServerMessage::new(0, now_ms(), error);
+            send_within(transport, &Outgoing::new(message)).await;
+            return None;
         }
-        Ok(Err(refused)) => Entered::Refused(pb::ErrorReply::from(&refused)),
-        Err(_) => Entered::Retry,
+    };
+    let mut last_seq = 0;
+    for message in &member.first {
+        if !send_within(transport, message).await {
+            return None;
+        }
+        last_seq = last_seq.max(message.seq());
     }
+    Some(Joined {
+        conn: member.conn,
+        queue: member.queue,
+        closed: member.closed,
+        last_seq,
+    })
 }
 
 /// Whether the given password is the room's (false when none was given or
@@ -236,7 +198,7 @@ async fn farewell<T: Transport>(
     queue: &mut mpsc::Receiver<Shared>,
     closing: Option<Closing>,
 ) -> Option<Closing> {
-    if closing.as_ref().is_some_and(|c| *c != Closing::TOO_SLOW) {
+    if closing.is_some_and(|c| c != Closing::TooSlow) {
         while let Ok(message) = queue.try_recv() {
             if !send_within(transport, &message).await {
                 break;
@@ -289,15 +251,13 @@ async fn on_message(
     };
     match inbound {
         Inbound::Command(command) => {
-            let to_room = ToRoom::Command {
-                conn,
-                user: ctx.who.user,
-                command,
-                request_id,
-            };
-            match ctx.rooms.send(&ctx.room, to_room).await {
+            let sent = ctx
+                .rooms
+                .command(&ctx.room, conn, ctx.who.user, command, request_id)
+                .await;
+            match sent {
                 Ok(()) => None,
-                Err(e) => Some(error_message(last_seq, api_error_reply(&e))),
+                Err(e) => Some(error_message(last_seq, api_error_reply(&e.into()))),
             }
         }
         Inbound::TimePing { client_time_ms } => {

@@ -15,6 +15,7 @@ use axum::response::Response;
 use axum::Extension;
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
+use rooms::{Closing, Shared};
 use serde::Deserialize;
 use store::RoomRepo;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
@@ -23,21 +24,15 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::Message;
 use wire::{pb, ClientMessage, WireError};
 
-use super::fanout::Closing;
 use super::identity::identify;
-use super::outgoing::Shared;
 use super::session::{self, SessionContext, Transport};
 use super::upgrade::{Socket, WsUpgrade};
+use super::MAX_FRAME_BYTES;
 use crate::auth::token_from;
 use crate::json::ApiQuery;
 use crate::path::ApiPath;
-use crate::rooms::room_id;
+use crate::room_routes::room_id;
 use crate::{ApiError, AppState};
-
-/// Frames above this are refused by the WebSocket layer itself; between
-/// it and [`wire::MAX_CLIENT_MESSAGE_BYTES`] the client gets `too_large`
-/// in-band and keeps its connection.
-const MAX_FRAME_BYTES: usize = 4 * wire::MAX_CLIENT_MESSAGE_BYTES;
 
 /// The close code of every close the server starts; the reason is the
 /// machine-readable code (`kicked`, `too_slow`, …).
@@ -167,7 +162,7 @@ impl Transport for WsTransport {
     async fn close(&mut self, closing: Closing) {
         let frame = CloseFrame {
             code: CloseCode::from(CLOSE_CODE),
-            reason: closing.code.into(),
+            reason: closing.code().into(),
         };
         let _ = self.socket.send(Message::Close(Some(frame))).await;
     }

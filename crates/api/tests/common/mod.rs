@@ -123,11 +123,11 @@ macro_rules! on_both_backends {
 }
 
 pub fn app(store: Store) -> axum::Router {
-    app_with_rooms(store, api::RoomsConfig::default())
+    app_with_rooms(store, rooms::RoomsConfig::default())
 }
 
 /// The router with rooms run as `rooms` says (limits, timeouts).
-pub fn app_with_rooms(store: Store, rooms: api::RoomsConfig) -> axum::Router {
+pub fn app_with_rooms(store: Store, rooms: rooms::RoomsConfig) -> axum::Router {
     let live = Live::new(
         LiveConfig::default(),
         hub::HubConfig::default(),
@@ -143,10 +143,10 @@ pub async fn app_with_live(
     store: Store,
     public_rtmp_host: Option<&str>,
 ) -> (axum::Router, Arc<Live>) {
-    let tokens = api::PlayTokens::open(&store, 1_700_000_000_000)
+    let tokens = rooms::PlayTokens::open(&store, 1_700_000_000_000)
         .await
         .unwrap();
-    let keys = api::RoomStreamKeys::new(StaticKeys::default(), store.clone(), tokens.clone());
+    let keys = rooms::RoomStreamKeys::new(StaticKeys::default(), store.clone(), tokens.clone());
     let live = Live::new(
         LiveConfig::default(),
         hub::HubConfig::default(),

@@ -35,7 +35,7 @@ impl Drop for Server {
 }
 
 impl Server {
-    pub async fn start(store: Store, rooms: api::RoomsConfig) -> Server {
+    pub async fn start(store: Store, rooms: rooms::RoomsConfig) -> Server {
         let live = Live::new(
             LiveConfig::default(),
             hub::HubConfig::default(),

@@ -11,7 +11,7 @@ use store::{SessionToken, SettingRepo, Store, StoreError};
 const SECRET_KEY: &str = "live.play_token_secret";
 
 /// How long a token stays valid.
-pub(crate) const TOKEN_TTL_MS: i64 = 24 * 3600 * 1000;
+pub const TOKEN_TTL_MS: i64 = 24 * 3600 * 1000;
 
 /// Issues and checks play tokens.
 #[derive(Clone)]
@@ -48,12 +48,12 @@ impl PlayTokens {
     }
 
     /// A token for `stream` valid until `expires_at_ms`.
-    pub(crate) fn issue(&self, stream: &str, expires_at_ms: i64) -> String {
+    pub fn issue(&self, stream: &str, expires_at_ms: i64) -> String {
         format!("{expires_at_ms}.{}", self.signature(stream, expires_at_ms))
     }
 
     /// Whether `token` lets its holder watch `stream` at `now_ms`.
-    pub(crate) fn verify(&self, stream: &str, token: &str, now_ms: i64) -> bool {
+    pub fn verify(&self, stream: &str, token: &str, now_ms: i64) -> bool {
         let Some((expires, signature)) = token.split_once('.') else {
             return false;
         };

@@ -10,17 +10,26 @@ use store::{RoomId, RoomStateRepo, Stamp, Store};
 use tokio::sync::{mpsc, oneshot};
 use wire::{pb, ServerMessage};
 
-use super::fanout::{Closing, ConnId, Fanout, Link};
-use super::outgoing::{Outgoing, Shared};
-use super::persist::write_event;
-use super::registry::Rooms;
-use crate::auth::now_ms;
+use crate::clock::now_ms;
+use crate::fanout::{Closing, ConnId, Fanout, Link, Members};
+use crate::outgoing::{Outgoing, Shared};
+use crate::persist::write_event;
+use crate::registry::Rooms;
 
 /// Messages an actor may have waiting.
 pub(crate) const INBOX: usize = 1024;
 
 /// How long a room with nobody connected stays loaded.
 const IDLE: Duration = Duration::from_secs(60);
+
+/// Seqs reserved in storage at a time. Before an event above the stored
+/// seq goes out, the stored seq is raised this far past it, so a room
+/// loaded again (after a crash too) starts above every seq it ever sent,
+/// stored or not (danmaku, presence): a client resuming from before gets a
+/// fresh welcome, never events it would confuse with ones it saw. A
+/// brand-new room starts at its own seq; a reloaded one at most this far
+/// above the last seq it sent.
+const SEQ_BLOCK: u64 = 1_000;
 
 /// A reply to one caller.
 pub(crate) type Reply<T> = oneshot::Sender<Result<T, RoomError>>;
@@ -78,9 +87,12 @@ pub(crate) struct RoomActor {
     pub(crate) store: Store,
     pub(crate) rooms: Rooms,
     pub(crate) inbox: mpsc::Receiver<ToRoom>,
-    fanout: Fanout,
+    /// Where the room's messages go (see [`Members`]).
+    members: Box<dyn Members>,
     /// A write failed: the next checkpoint saves the whole room.
     dirty: bool,
+    /// The seq stored for the room: no event above it has gone out.
+    reserved: u64,
 }
 
 impl RoomActor {
@@ -93,11 +105,12 @@ impl RoomActor {
     ) -> RoomActor {
         RoomActor {
             id,
+            reserved: room.seq(),
             room,
             store,
             rooms,
             inbox,
-            fanout: Fanout::default(),
+            members: Box::new(Fanout::default()),
             dirty: false,
         }
     }
@@ -105,7 +118,7 @@ impl RoomActor {
     pub(crate) async fn run(mut self) {
         loop {
             let deadline = self.room.poll_timeout();
-            let idle = self.fanout.is_empty();
+            let idle = self.members.is_empty();
             tokio::select! {
                 message = self.inbox.recv() => match message {
                     Some(message) => self.handle(message).await,
@@ -122,7 +135,7 @@ impl RoomActor {
                 }
             }
             if self.room.is_closed() {
-                self.fanout.close_all(&Closing::ROOM_CLOSED);
+                self.members.close_all(Closing::RoomClosed);
                 self.rooms.retire_now(&self.id, &mut self.inbox);
                 break;
             }
@@ -142,7 +155,7 @@ impl RoomActor {
                 request_id,
             } => self.command(conn, user, command, &request_id, now).await,
             ToRoom::Disconnect { conn } => {
-                if let Some(user) = self.fanout.remove(conn) {
+                if let Some(user) = self.members.remove(conn) {
                     self.leave(user, now);
                     self.flush().await;
                 }
@@ -158,7 +171,7 @@ impl RoomActor {
             }
             ToRoom::Read(read) => read(&self.room, now),
             ToRoom::Expel { user } => {
-                self.fanout.close_user(user, &Closing::BANNED);
+                self.members.close_user(user, Closing::Banned);
                 // The room counts the user's connections; each one leaves.
                 while self.room.member(user).is_some_and(|m| m.online) {
                     if self
@@ -190,7 +203,7 @@ impl RoomActor {
         self.flush().await;
         let first = self.first_messages(c.user, c.last_seq, now);
         if c.reply.send(Ok(first)).is_ok() {
-            self.fanout.add(c.conn, c.link);
+            self.members.add(c.conn, c.link);
         } else {
             self.leave(c.user, now);
             self.flush().await;
@@ -237,7 +250,7 @@ impl RoomActor {
                 ServerMessage::new(self.room.seq(), now, error)
             }
         };
-        if let Some(user) = self.fanout.send_to(conn, &Outgoing::new(reply)) {
+        if let Some(user) = self.members.send_to(conn, &Outgoing::new(reply)) {
             self.leave(user, now);
             self.flush().await;
         }
@@ -257,9 +270,12 @@ impl RoomActor {
     /// Drains the room's events: store, then send to everyone.
     async fn flush(&mut self) {
         while let Some(event) = self.room.poll_event() {
+            if event.seq > self.reserved {
+                self.reserve(event.seq).await;
+            }
             self.persist(&event).await;
             let message = Outgoing::new(ServerMessage::from(&event));
-            let stalled = self.fanout.broadcast(&message);
+            let stalled = self.members.publish(&message);
             self.close_removed(&event);
             let now = now_ms();
             for user in stalled {
@@ -286,12 +302,27 @@ impl RoomActor {
     fn close_removed(&mut self, event: &RoomEvent) {
         match event.kind {
             EventKind::MemberKicked { user, .. } => {
-                self.fanout.close_user(user, &Closing::KICKED);
+                self.members.close_user(user, Closing::Kicked);
             }
             EventKind::MemberBanned { user, .. } => {
-                self.fanout.close_user(user, &Closing::BANNED);
+                self.members.close_user(user, Closing::Banned);
             }
             _ => {}
+        }
+    }
+
+    /// Stores a seq [`SEQ_BLOCK`] past `seq` before an event with `seq`
+    /// goes out. If storage fails the event still goes out, as when a
+    /// durable write fails.
+    async fn reserve(&mut self, seq: u64) {
+        let stamp = Stamp {
+            seq: seq.saturating_add(SEQ_BLOCK),
+            at_ms: now_ms(),
+        };
+        match self.store.save_seq(&self.id, stamp).await {
+            Ok(()) => self.reserved = stamp.seq,
+            Err(e) if e.is_not_found() => self.reserved = stamp.seq,
+            Err(e) => tracing::error!(room = self.id.as_str(), seq, "seq not reserved: {e}"),
         }
     }
 
@@ -309,7 +340,12 @@ impl RoomActor {
             self.store.save_seq(&self.id, stamp).await
         };
         match result {
-            Ok(()) => self.dirty = false,
+            // The whole room was saved with its own seq: reserve again.
+            Ok(()) if self.dirty => {
+                self.dirty = false;
+                self.reserved = saved.seq;
+            }
+            Ok(()) => {}
             Err(e) if e.is_not_found() => self.dirty = false,
             Err(e) => tracing::error!(room = self.id.as_str(), "room checkpoint failed: {e}"),
         }
@@ -326,7 +362,7 @@ impl RoomActor {
                 other => self.handle(other).await,
             }
         }
-        self.fanout.close_all(&Closing::ROOM_CLOSED);
+        self.members.close_all(Closing::RoomClosed);
     }
 }
 

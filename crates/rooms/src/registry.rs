@@ -1,20 +1,20 @@
 //! Finds a room's actor, starting it from storage on first use.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use room::{Room, RoomLimits};
 use store::{RoomId, RoomStateRepo, Store, StoreError};
 use tokio::sync::{mpsc, oneshot, OnceCell};
 
-use super::actor::{ReadFn, RoomActor, ThenFn, ToRoom, INBOX};
-use crate::ApiError;
+use crate::actor::{ReadFn, RoomActor, ThenFn, ToRoom, INBOX};
+use crate::live_events::{commands_for, LiveStatus};
+use crate::RoomsError;
 
-/// Seqs skipped when a room is loaded: events the previous actor sent but
-/// did not store (danmaku, presence) must never be confused with new ones,
-/// so a client resuming from before the load gets a fresh welcome.
-const RELOAD_SEQ_GAP: u64 = 1_000_000;
+#[cfg(test)]
+#[path = "registry_tests.rs"]
+mod tests;
 
 type Cell = Arc<OnceCell<mpsc::Sender<ToRoom>>>;
 
@@ -54,6 +54,8 @@ struct Inner {
     store: Store,
     config: RoomsConfig,
     running: Mutex<HashMap<RoomId, Cell>>,
+    /// Set by the live bridge ([`crate::watch_live`]).
+    live_status: OnceLock<Arc<dyn LiveStatus>>,
 }
 
 impl Rooms {
@@ -63,6 +65,7 @@ impl Rooms {
                 store,
                 config,
                 running: Mutex::new(HashMap::new()),
+                live_status: OnceLock::new(),
             }),
         }
     }
@@ -73,7 +76,7 @@ impl Rooms {
     }
 
     /// Sends `message` to the room's actor, starting it if needed.
-    pub(crate) async fn send(&self, id: &RoomId, message: ToRoom) -> Result<(), ApiError> {
+    pub(crate) async fn send(&self, id: &RoomId, message: ToRoom) -> Result<(), RoomsError> {
         let mut message = message;
         for _ in 0..3 {
             let (cell, sender) = self.actor(id).await?;
@@ -85,16 +88,16 @@ impl Rooms {
                 }
             }
         }
-        Err(ApiError::Unavailable)
+        Err(RoomsError::Unavailable)
     }
 
     /// Applies `command` as `actor` and waits for the answer.
-    pub(crate) async fn apply(
+    pub async fn apply(
         &self,
         id: &RoomId,
         actor: room::Actor,
         command: room::RoomCommand,
-    ) -> Result<room::Receipt, ApiError> {
+    ) -> Result<room::Receipt, RoomsError> {
         self.apply_then(id, actor, command, |_| ())
             .await
             .map(|(receipt, ())| receipt)
@@ -102,13 +105,13 @@ impl Rooms {
 
     /// Applies `command` as `actor`; on success, `read` looks at the room
     /// as the command left it.
-    pub(crate) async fn apply_then<T: Send + 'static>(
+    pub async fn apply_then<T: Send + 'static>(
         &self,
         id: &RoomId,
         actor: room::Actor,
         command: room::RoomCommand,
         read: impl FnOnce(&Room) -> T + Send + 'static,
-    ) -> Result<(room::Receipt, T), ApiError> {
+    ) -> Result<(room::Receipt, T), RoomsError> {
         let (reply, answer) = oneshot::channel();
         let then: ThenFn = Box::new(move |result, room| {
             let _ = reply.send(result.map(|receipt| (receipt, read(room))));
@@ -119,65 +122,95 @@ impl Rooms {
             then,
         };
         self.send(id, message).await?;
-        Ok(answer.await.map_err(|_| ApiError::Unavailable)??)
+        Ok(answer.await.map_err(|_| RoomsError::Unavailable)??)
     }
 
     /// Runs `read` inside the room's actor and returns its answer.
-    pub(crate) async fn read<T: Send + 'static>(
+    pub async fn read<T: Send + 'static>(
         &self,
         id: &RoomId,
         read: impl FnOnce(&Room, i64) -> T + Send + 'static,
-    ) -> Result<T, ApiError> {
+    ) -> Result<T, RoomsError> {
         let (tx, rx) = oneshot::channel();
         let read: ReadFn = Box::new(move |room, now| {
             let _ = tx.send(read(room, now));
         });
         self.send(id, ToRoom::Read(read)).await?;
-        rx.await.map_err(|_| ApiError::Unavailable)
+        rx.await.map_err(|_| RoomsError::Unavailable)
     }
 
     /// The actor of a room that is running now, if any (never starts one).
+    #[cfg(test)]
     pub(crate) fn running(&self, id: &RoomId) -> Option<mpsc::Sender<ToRoom>> {
         let running = self.lock();
         running.get(id).and_then(|cell| cell.get().cloned())
     }
 
-    /// Sends a command to the room if it is loaded, without waiting and
-    /// without an answer (the live engine's news).
-    pub(crate) fn tell(&self, id: &RoomId, actor: room::Actor, command: room::RoomCommand) {
-        let Some(sender) = self.running(id) else {
+    /// Sends a command to the room if it is loaded (or loading), waiting
+    /// for room in its inbox; a room that is not loaded is left alone (it
+    /// reads the live status when it loads). The live engine's news.
+    pub async fn tell(&self, id: &RoomId, actor: room::Actor, command: room::RoomCommand) {
+        if !self.lock().contains_key(id) {
             return;
-        };
+        }
         let message = ToRoom::Apply {
             actor,
             command,
             then: Box::new(|_, _| ()),
         };
-        if sender.try_send(message).is_err() {
-            tracing::debug!(room = id.as_str(), "room busy: live news dropped");
+        if self.send(id, message).await.is_err() {
+            tracing::debug!(room = id.as_str(), "room gone: live news not delivered");
         }
     }
 
-    /// Closes every connection of `user` in every loaded room (a site ban).
-    pub(crate) fn expel_everywhere(&self, user: room::UserId) {
+    /// Where rooms that load learn whether their stream is live.
+    pub(crate) fn set_live_status(&self, status: Arc<dyn LiveStatus>) {
+        let _ = self.inner.live_status.set(status);
+    }
+
+    /// Closes a deleted room if it is loaded: its members are told and
+    /// their connections closed. Waits for room in a busy actor's inbox
+    /// rather than dropping the close.
+    pub async fn close(&self, id: &RoomId) {
+        let Some(cell) = self.lock().get(id).cloned() else {
+            return;
+        };
+        // A start under way ends first, so the actor it makes is closed too.
+        let sender = match cell.get_or_try_init(|| self.start(id)).await {
+            Ok(sender) => sender.clone(),
+            Err(_) => return self.forget(id, &cell),
+        };
+        let message = ToRoom::Apply {
+            actor: room::Actor::System,
+            command: room::Close.into(),
+            then: Box::new(|_, _| ()),
+        };
+        if sender.send(message).await.is_err() {
+            // The actor stopped meanwhile: nobody was connected.
+            tracing::debug!(room = id.as_str(), "closed room already unloaded");
+        }
+    }
+
+    /// Closes every connection of `user` in every loaded room (a site
+    /// ban), waiting for room in busy actors' inboxes.
+    pub async fn expel_everywhere(&self, user: room::UserId) {
         let senders: Vec<mpsc::Sender<ToRoom>> = self
             .lock()
             .values()
             .filter_map(|cell| cell.get().cloned())
             .collect();
         for sender in senders {
-            if sender.try_send(ToRoom::Expel { user }).is_err() {
-                tracing::warn!(%user, "a busy room kept a banned account's connection");
-            }
+            // An actor that stopped meanwhile has no connection left.
+            let _ = sender.send(ToRoom::Expel { user }).await;
         }
     }
 
     /// The ids of the rooms running now.
-    pub(crate) fn running_ids(&self) -> Vec<RoomId> {
+    pub fn running_ids(&self) -> Vec<RoomId> {
         self.lock().keys().cloned().collect()
     }
 
-    async fn actor(&self, id: &RoomId) -> Result<(Cell, mpsc::Sender<ToRoom>), ApiError> {
+    async fn actor(&self, id: &RoomId) -> Result<(Cell, mpsc::Sender<ToRoom>), RoomsError> {
         let cell = self.lock().entry(id.clone()).or_default().clone();
         let started = cell.get_or_try_init(|| self.start(id)).await;
         match started {
@@ -190,14 +223,33 @@ impl Rooms {
     }
 
     async fn start(&self, id: &RoomId) -> Result<mpsc::Sender<ToRoom>, StoreError> {
-        let mut saved = self.inner.store.load_room(id).await?;
-        saved.seq = saved.seq.saturating_add(RELOAD_SEQ_GAP);
+        // The stored seq is above every seq sent before (see the actor's
+        // `SEQ_BLOCK`): the room continues from it.
+        let saved = self.inner.store.load_room(id).await?;
         let room = Room::restore(saved, self.inner.config.limits.clone());
         let (tx, rx) = mpsc::channel(INBOX);
+        self.tell_live_status(id, &tx);
         let actor = RoomActor::new(id.clone(), room, self.inner.store.clone(), self.clone(), rx);
         tokio::spawn(actor.run());
         tracing::debug!(room = id.as_str(), "room loaded");
         Ok(tx)
+    }
+
+    /// A loading room's first messages: its stream's state now, so that a
+    /// room loaded after its stream started (or ended) knows it.
+    fn tell_live_status(&self, id: &RoomId, inbox: &mpsc::Sender<ToRoom>) {
+        let Some(status) = self.inner.live_status.get() else {
+            return;
+        };
+        for command in commands_for(status.viewers(id.as_str())) {
+            let message = ToRoom::Apply {
+                actor: room::Actor::System,
+                command,
+                then: Box::new(|_, _| ()),
+            };
+            // A new inbox has room for these few.
+            let _ = inbox.try_send(message);
+        }
     }
 
     /// Called by an idle actor: forgets it unless a message is waiting.

@@ -6,8 +6,10 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use axum::Json;
-use room::{Actor, Close, Room, RoomLimits, RoomSettings, Visibility};
+use axum::Router;
+use room::{Room, RoomLimits, RoomSettings, Visibility};
 use serde::{Deserialize, Serialize};
 use store::{Page, RoomId, RoomRecord, RoomRepo};
 
@@ -15,6 +17,16 @@ use crate::auth::{now_ms, AuthUser};
 use crate::json::{ApiJson, ApiQuery};
 use crate::path::ApiPath;
 use crate::{ApiError, AppState};
+
+/// Rooms: list and create, one room, its settings, delete.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/rooms", get(list).post(create))
+        .route(
+            "/api/v1/rooms/{id}",
+            get(show).patch(crate::room_settings::update).delete(delete),
+        )
+}
 
 const MAX_PAGE: u32 = 100;
 
@@ -136,7 +148,7 @@ pub(crate) async fn list(
     Ok(Json(views))
 }
 
-pub(crate) async fn get(
+pub(crate) async fn show(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<RoomView>, ApiError> {
@@ -157,7 +169,7 @@ pub(crate) async fn delete(
         ));
     }
     state.store.delete_room(&id).await?;
-    state.rooms.tell(&id, Actor::System, Close.into());
+    state.rooms.close(&id).await;
     tracing::info!(room = id.as_str(), user = %user.id, "room deleted");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use live::{BoxFuture, StaticKeys, StreamKeys};
 use store::{RoomId, RoomRepo, Store, StoreError, StreamKeyRepo};
 
-use crate::auth::now_ms;
+use crate::clock::now_ms;
 use crate::PlayTokens;
 
 /// How long the answer "does this stream need a play token" is reused.

@@ -8,17 +8,17 @@ use wire::ServerMessage;
 
 /// One server message shared by every connection that sends it.
 #[derive(Debug)]
-pub(crate) struct Outgoing {
+pub struct Outgoing {
     message: ServerMessage,
     json: OnceLock<Bytes>,
     protobuf: OnceLock<Bytes>,
 }
 
 /// What a connection's queue holds.
-pub(crate) type Shared = Arc<Outgoing>;
+pub type Shared = Arc<Outgoing>;
 
 impl Outgoing {
-    pub(crate) fn new(message: ServerMessage) -> Shared {
+    pub fn new(message: ServerMessage) -> Shared {
         Arc::new(Outgoing {
             message,
             json: OnceLock::new(),
@@ -26,24 +26,24 @@ impl Outgoing {
         })
     }
 
-    pub(crate) fn message(&self) -> &ServerMessage {
+    pub fn message(&self) -> &ServerMessage {
         &self.message
     }
 
     /// The room seq the message carries.
-    pub(crate) fn seq(&self) -> u64 {
+    pub fn seq(&self) -> u64 {
         self.message.seq
     }
 
     /// The JSON text (UTF-8).
-    pub(crate) fn json(&self) -> Bytes {
+    pub fn json(&self) -> Bytes {
         self.json
             .get_or_init(|| Bytes::from(wire::json::encode_server(&self.message)))
             .clone()
     }
 
     /// The protobuf binary frame.
-    pub(crate) fn protobuf(&self) -> Bytes {
+    pub fn protobuf(&self) -> Bytes {
         self.protobuf
             .get_or_init(|| wire::protobuf::encode_server(&self.message).into())
             .clone()

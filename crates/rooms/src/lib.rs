@@ -1,0 +1,51 @@
+//! The room runtime: every room that has someone in it, running.
+//!
+//! Layer: adapter (tokio + storage), below the transports. It knows no
+//! HTTP, WebSocket or gRPC: `api` carries members' messages to and from
+//! it, `server` wires it to storage and the live engine.
+//!
+//! Drive loop: [`Rooms`] finds a room's actor, starting it from storage on
+//! first use. The actor owns the pure [`room::Room`] and takes one message
+//! at a time from its inbox (a member's join or command, a command or read
+//! from an HTTP route, the live engine's news, a site ban). For each it
+//! applies the command with the current time, drains the room's events,
+//! writes each durable one to storage, then hands the event to the room's
+//! fan-out: a bounded queue per member connection, never waited on (a
+//! full queue cuts that connection). A room with nobody connected stops
+//! after a while.
+//!
+//! A member connection joins with [`Rooms::join`] and gets a [`Member`]:
+//! its queue of [`Shared`] messages and the signal that the room ends it
+//! ([`Closing`]). The transport drives the socket; this crate never sees
+//! one.
+//!
+//! Also here: stream keys for the live engine ([`RoomStreamKeys`]), play
+//! tokens for rooms with a password ([`PlayTokens`]), and the bridge that
+//! tells rooms about their live streams ([`watch_live`]).
+//!
+//! Cluster seam (later): a room has one writer, its actor. It reaches its
+//! members only through the `Members` trait (standalone: the connections
+//! of this process), so the room's event bus to other replicas slots in
+//! there; the writer's lease goes where [`Rooms`] starts an actor.
+//! docs/rooms.md is the room model, docs/realtime.md the protocol.
+
+mod actor;
+mod clock;
+mod error;
+mod fanout;
+mod keys;
+mod live_events;
+mod member;
+mod outgoing;
+mod persist;
+mod play_tokens;
+mod registry;
+
+pub use error::RoomsError;
+pub use fanout::{Closing, ConnId};
+pub use keys::RoomStreamKeys;
+pub use live_events::{watch_live, LiveStatus};
+pub use member::{Entry, Member};
+pub use outgoing::{Outgoing, Shared};
+pub use play_tokens::{PlayTokens, TOKEN_TTL_MS};
+pub use registry::{Rooms, RoomsConfig};
