@@ -148,6 +148,14 @@ impl Relay {
         }
     }
 
+    /// Whether the local stream `stream` is fed by a pull from its owner
+    /// (rather than published here).
+    pub fn is_pulled(&self, stream: &str) -> bool {
+        lock(&self.inner.pulls)
+            .get(stream)
+            .is_some_and(|slot| !slot.is_finished())
+    }
+
     /// Starts acting on dead nodes, polling the registry every `every`;
     /// stops when the returned task drops.
     pub fn spawn_death_watch(&self, every: Duration) -> RelayTask {

@@ -27,6 +27,12 @@ pub(crate) struct PullSlot {
     task: RelayTask,
 }
 
+impl PullSlot {
+    pub(crate) fn is_finished(&self) -> bool {
+        self.task.is_finished()
+    }
+}
+
 /// A viewer asks for `stream`, not live here: pull it if another node
 /// owns it, or if nobody does yet (the pull's task then waits for an owner
 /// as long as the viewer waits, so a viewer who comes early is served by
@@ -34,7 +40,7 @@ pub(crate) struct PullSlot {
 pub(crate) async fn want(inner: &Arc<Inner>, stream: &str) {
     if lock(&inner.pulls)
         .get(stream)
-        .is_some_and(|slot| !slot.task.is_finished())
+        .is_some_and(|slot| !slot.is_finished())
     {
         return;
     }
