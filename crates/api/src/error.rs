@@ -11,6 +11,9 @@ use thiserror::Error;
 pub enum ApiError {
     #[error("stream {0} is not live")]
     StreamNotFound(String),
+    /// The stream's owner died or is gone (cluster mode).
+    #[error("stream {0} ended")]
+    StreamEnded(String),
     #[error("segment {segment} of stream {stream} is not available")]
     SegmentNotFound { stream: String, segment: String },
     #[error("no such route")]
@@ -108,6 +111,7 @@ impl ApiError {
             ApiError::StreamNotFound(_) => {
                 m(StatusCode::NOT_FOUND, "stream_not_found", G::NotFound)
             }
+            ApiError::StreamEnded(_) => m(StatusCode::NOT_FOUND, "stream_ended", G::NotFound),
             ApiError::SegmentNotFound { .. } => {
                 m(StatusCode::NOT_FOUND, "segment_not_found", G::NotFound)
             }

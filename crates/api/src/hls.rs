@@ -1,15 +1,16 @@
 //! `GET /hls/{stream}/index.m3u8` and `GET /hls/{stream}/{seq}.ts`, served
-//! from memory.
+//! from memory, or, in a cluster, fetched from the replica that owns the
+//! stream when it is not live here.
 
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use bytes::Bytes;
-use live::Live;
+use live::{Live, RemoteHls};
 
 use serde::Deserialize;
 
@@ -34,31 +35,87 @@ pub(crate) async fn file(
     State(live): State<Arc<Live>>,
     ApiPath((stream, file)): ApiPath<(String, String)>,
     ApiQuery(query): ApiQuery<PlayQuery>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let token = query.token.as_deref().filter(|t| !t.is_empty());
-    if !live.keys.may_play(&stream, token).await {
+    if !from_replica(&live, &stream, &headers) && !live.keys.may_play(&stream, token).await {
         return Err(ApiError::PlayTokenRequired);
     }
+    if ended_with_owner(&live, &stream) {
+        return Err(ApiError::StreamEnded(stream));
+    }
     if file == PLAYLIST {
-        let playlist = live
-            .hls
-            .playlist(&stream)
-            .ok_or(ApiError::StreamNotFound(stream))?;
+        let playlist = match live.hls.playlist(&stream) {
+            Some(playlist) => playlist,
+            None => remote(&live, &stream, &file).await.map_err(|e| match e {
+                Missing::NotFound => ApiError::StreamNotFound(stream.clone()),
+                Missing::Other(e) => e,
+            })?,
+        };
         let playlist = match token {
             Some(token) => with_token(&playlist, token),
             None => playlist,
         };
         return Ok(reply(playlist, "application/vnd.apple.mpegurl", "no-cache"));
     }
-    let segment = file
+    let local = file
         .strip_suffix(".ts")
         .and_then(|seq| seq.parse::<u64>().ok())
-        .and_then(|seq| live.hls.segment(&stream, seq))
-        .ok_or(ApiError::SegmentNotFound {
-            stream,
-            segment: file,
-        })?;
+        .and_then(|seq| live.hls.segment(&stream, seq));
+    let segment = match local {
+        Some(segment) => segment,
+        None => remote(&live, &stream, &file).await.map_err(|e| match e {
+            Missing::NotFound => ApiError::SegmentNotFound {
+                stream: stream.clone(),
+                segment: file.clone(),
+            },
+            Missing::Other(e) => e,
+        })?,
+    };
     Ok(reply(segment, "video/mp2t", "max-age=60"))
+}
+
+/// Why a file is not served from another replica.
+enum Missing {
+    NotFound,
+    Other(ApiError),
+}
+
+/// The file from the stream's owner, in a cluster.
+async fn remote(live: &Live, stream: &str, file: &str) -> Result<Bytes, Missing> {
+    let Some(replicas) = live.replicas() else {
+        return Err(Missing::NotFound);
+    };
+    let valid = file == PLAYLIST
+        || file
+            .strip_suffix(".ts")
+            .is_some_and(|seq| seq.parse::<u64>().is_ok());
+    if !valid || !live::is_stream_name(stream) {
+        return Err(Missing::NotFound);
+    }
+    match replicas.remote_hls(stream, file).await {
+        RemoteHls::Found(body) => Ok(body),
+        RemoteHls::NotLive | RemoteHls::Missing => Err(Missing::NotFound),
+        RemoteHls::Ended => Err(Missing::Other(ApiError::StreamEnded(stream.to_owned()))),
+        RemoteHls::Unavailable => Err(Missing::Other(ApiError::Unavailable)),
+    }
+}
+
+/// Whether, in a cluster, the stream ended with its owner (it died).
+fn ended_with_owner(live: &Live, stream: &str) -> bool {
+    live.replicas()
+        .is_some_and(|r| !live.hub.is_live(stream) && r.is_ended(stream))
+}
+
+/// Whether another replica asks (it checked the viewer's play token).
+fn from_replica(live: &Live, stream: &str, headers: &HeaderMap) -> bool {
+    let Some(replicas) = live.replicas() else {
+        return false;
+    };
+    headers
+        .get(live::RELAY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| replicas.is_replica_request(stream, v))
 }
 
 /// The playlist with the token on every segment URI, so that players

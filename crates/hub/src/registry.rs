@@ -144,6 +144,16 @@ impl Hub {
         out
     }
 
+    /// Whether `name` is live here now.
+    pub fn is_live(&self, name: &str) -> bool {
+        self.inner.lock().contains_key(name)
+    }
+
+    /// The viewers of `name` (relays not counted), if it is live here.
+    pub fn viewers(&self, name: &str) -> Option<usize> {
+        self.inner.lock().get(name).map(|e| e.viewers.count())
+    }
+
     async fn try_subscribe(&self, name: &str, audience: Audience) -> Option<Subscription> {
         let (commands, subscribes, viewers) = {
             let streams = self.inner.lock();

@@ -48,6 +48,11 @@ pub async fn serve_flv(live: Arc<Live>, mut socket: TcpStream, peer: std::net::S
         let _ = respond(&mut socket, 403, "play_token_required", message).await;
         return;
     }
+    if let Some(replicas) = live.replicas() {
+        if !live.hub.is_live(stream) {
+            replicas.want(stream).await;
+        }
+    }
     let sub = match live.hub.subscribe(stream, live.config.viewer_wait).await {
         Ok(sub) => sub,
         Err(e) => {

@@ -20,19 +20,26 @@
 //! pull, until the remote ends, a local publisher takes over, or it is
 //! stopped ([`PullEnd`]). Its play request carries [`RELAY_PARAM`], and a
 //! player that carries it is served as a relay: not counted as a viewer.
+//!
+//! Replicas: in a cluster, [`Replicas`] (installed once with
+//! [`Live::set_replicas`]) claims a stream before its publish is accepted,
+//! starts a pull when a viewer asks for a stream another replica owns,
+//! authenticates relay plays and fetches HLS from the owner. Only set-up
+//! asks it anything; standalone, nothing is installed.
 
 mod direct;
 mod flv_http;
 mod hls_store;
 mod keys;
 mod pull;
+mod replicas;
 mod request;
 mod rtmp_conn;
 mod rtmp_listener;
 mod viewer;
 mod writer;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 pub use flv_http::{serve_flv, FLV_PATH_PREFIX};
@@ -40,6 +47,7 @@ pub use hls_store::HlsStore;
 use hub::{Hub, HubConfig};
 pub use keys::{play_token, split_play_token, BoxFuture, StaticKeys, StreamKeys};
 pub use pull::{is_relay, pull, PullConfig, PullEnd, PullError, Puller, RELAY_PARAM};
+pub use replicas::{Ownership, Refusal, RemoteHls, Replicas, RELAY_HEADER};
 pub use request::is_stream_name;
 pub use rtmp_listener::serve_rtmp;
 
@@ -95,6 +103,7 @@ pub struct Live {
     pub keys: Arc<dyn StreamKeys>,
     pub hls: HlsStore,
     pub config: LiveConfig,
+    replicas: OnceLock<Arc<dyn Replicas>>,
 }
 
 impl Live {
@@ -112,7 +121,19 @@ impl Live {
             keys,
             hls,
             config,
+            replicas: OnceLock::new(),
         })
+    }
+
+    /// Installs the cluster seam (once; a second call is ignored and
+    /// returns false).
+    pub fn set_replicas(&self, replicas: Arc<dyn Replicas>) -> bool {
+        self.replicas.set(replicas).is_ok()
+    }
+
+    /// The cluster seam, if this process is one replica of several.
+    pub fn replicas(&self) -> Option<&Arc<dyn Replicas>> {
+        self.replicas.get()
     }
 }
 

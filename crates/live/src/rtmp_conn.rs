@@ -20,7 +20,7 @@ use tokio::sync::watch;
 use crate::rtmp_listener::stopped;
 use crate::viewer::{Exit, Output, Viewer, Wake};
 use crate::writer::{self, PumpEnd};
-use crate::Live;
+use crate::{Live, Ownership, Refusal};
 
 /// The message stream id players get from their first createStream: frames
 /// for them are encoded once and shared.
@@ -29,8 +29,15 @@ const READ_CHUNK: usize = 16 * 1024;
 
 enum Role {
     None,
-    Publishing { publisher: Publisher },
-    Playing { stream_id: u32, viewer: Viewer },
+    Publishing {
+        publisher: Publisher,
+        /// The stream's claim in a cluster, released when this drops.
+        _ownership: Option<Ownership>,
+    },
+    Playing {
+        stream_id: u32,
+        viewer: Viewer,
+    },
 }
 
 /// Why a connection closes.
@@ -189,11 +196,37 @@ impl RtmpConnection {
                     .await;
             }
         };
+        let ownership = match self.claim(&stream, key).await {
+            Ok(ownership) => ownership,
+            Err(why) => return self.refuse_publish(stream_id, why).await,
+        };
         let publisher = self.live.hub.publish(&stream).await;
         let _ = self.session.accept_publish(stream_id);
         tracing::info!(peer = %self.peer, stream, "publish started");
-        self.role = Role::Publishing { publisher };
+        self.role = Role::Publishing {
+            publisher,
+            _ownership: ownership,
+        };
         Ok(())
+    }
+
+    /// In a cluster, claims the stream for this publisher; the refusal's
+    /// RTMP description otherwise.
+    async fn claim(&self, stream: &str, key: &str) -> Result<Option<Ownership>, &'static str> {
+        let Some(replicas) = self.live.replicas() else {
+            return Ok(None);
+        };
+        match replicas.claim(stream, key).await {
+            Ok(ownership) => Ok(Some(ownership)),
+            Err(Refusal::Held { node }) => {
+                tracing::warn!(peer = %self.peer, stream, node, "publish refused: another publisher is live");
+                Err("Another publisher of this stream is live.")
+            }
+            Err(Refusal::Unavailable) => {
+                tracing::warn!(peer = %self.peer, stream, "publish refused: cluster unavailable");
+                Err("The cluster is unavailable; retry shortly.")
+            }
+        }
     }
 
     async fn refuse_publish(&mut self, stream_id: u32, why: &str) -> Result<(), Close> {
@@ -203,20 +236,22 @@ impl RtmpConnection {
     }
 
     async fn handle_play(&mut self, stream_id: u32, name: &str, query: &str) -> Result<(), Close> {
-        let token = crate::play_token(query);
-        let allowed = crate::is_stream_name(name) && self.live.keys.may_play(name, token).await;
-        if !matches!(self.role, Role::None) || !allowed {
-            let _ = self
-                .session
-                .reject_play(stream_id, "Cannot play this stream here.");
+        if let Err(why) = self.may_play(name, query).await {
+            let _ = self.session.reject_play(stream_id, why);
             self.flush().await?;
             return Err(Close::Refused);
         }
         self.flush().await?;
         let wait = self.live.config.viewer_wait;
         let asked = Instant::now();
+        let relay = crate::is_relay(query);
+        if let Some(replicas) = self.live.replicas().filter(|_| !relay) {
+            if !self.live.hub.is_live(name) {
+                replicas.want(name).await;
+            }
+        }
         // A pull from another instance is served alike, but not counted.
-        let joined = if crate::is_relay(query) {
+        let joined = if relay {
             self.live.hub.subscribe_relay(name, wait).await
         } else {
             self.live.hub.subscribe(name, wait).await
@@ -244,6 +279,28 @@ impl RtmpConnection {
                 self.flush().await?;
                 Err(Close::Refused)
             }
+        }
+    }
+
+    /// Whether this play may go ahead; the RTMP description if not. In a
+    /// cluster, a play with the relay marker must carry a valid relay
+    /// token and then needs no play token.
+    async fn may_play(&self, name: &str, query: &str) -> Result<(), &'static str> {
+        if !matches!(self.role, Role::None) || !crate::is_stream_name(name) {
+            return Err("Cannot play this stream here.");
+        }
+        if let Some(replicas) = self.live.replicas().filter(|_| crate::is_relay(query)) {
+            if replicas.is_replica_play(name, query) {
+                return Ok(());
+            }
+            tracing::warn!(peer = %self.peer, stream = name, "relay play refused: bad relay token");
+            return Err("Relay refused: missing or invalid relay token.");
+        }
+        let token = crate::play_token(query);
+        if self.live.keys.may_play(name, token).await {
+            Ok(())
+        } else {
+            Err("Cannot play this stream here.")
         }
     }
 

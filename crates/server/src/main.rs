@@ -5,6 +5,7 @@
 //! them gracefully on SIGINT or SIGTERM. No business logic lives here.
 
 mod cli;
+mod cluster_live;
 mod config;
 mod config_cluster;
 mod node;

@@ -4,29 +4,36 @@
 
 use std::sync::Arc;
 
-use cluster::{Cluster, ClusterConfig, ClusterError, NodeInfo, NodeLoad, TaskGuard};
+use cluster::{Cluster, ClusterConfig, NodeInfo, NodeLoad, TaskGuard};
 use live::Live;
 
+use crate::cluster_live::{self, ClusterLive};
 use crate::config::Config;
+use crate::run::RunError;
 
 /// The cluster seams and the task that announces this node.
 #[derive(Debug)]
 pub(crate) struct Node {
     pub(crate) cluster: Cluster,
     heartbeat: TaskGuard,
+    /// Live streams across replicas (cluster mode only).
+    live: Option<ClusterLive>,
 }
 
 impl Node {
     /// Connects the seams (failing at once if Redis cannot be reached) and
-    /// starts announcing this node. `http` and `rtmp` are the bound
-    /// listeners' addresses, used when nothing is advertised.
+    /// starts announcing this node; in cluster mode, installs the relay
+    /// into `live`. `http` and `rtmp` are the bound listeners' addresses,
+    /// used when nothing is advertised.
     pub(crate) async fn start(
         config: &Config,
         http: std::net::SocketAddr,
         rtmp: std::net::SocketAddr,
         live: Arc<Live>,
-    ) -> Result<Node, ClusterError> {
+    ) -> Result<Node, RunError> {
         let cluster = Cluster::connect(cluster_config(config)).await?;
+        let cluster_live = ClusterLive::start(config, &cluster, &live)?;
+        let relay = cluster_live.as_ref().map(|c| c.relay.clone());
         let advertised = config.cluster.advertised(http, rtmp).map_or_else(
             |_| (http.to_string(), rtmp.to_string()),
             |a| (a.http, a.rtmp),
@@ -42,11 +49,15 @@ impl Node {
         let heartbeat = cluster::spawn_heartbeat(
             cluster.nodes.clone(),
             info,
-            move || load(&live),
+            move || cluster_live::load(&live, relay.as_ref()),
             timing.refresh_every,
             timing.ttl,
         );
-        Ok(Node { cluster, heartbeat })
+        Ok(Node {
+            cluster,
+            heartbeat,
+            live: cluster_live,
+        })
     }
 }
 
@@ -54,6 +65,7 @@ impl Node {
     /// Stops the heartbeat and removes this node's record, so the others
     /// see it gone at once rather than when its key expires.
     pub(crate) async fn leave(self) {
+        drop(self.live);
         drop(self.heartbeat);
         let id = &self.cluster.config.node_id;
         let withdrawn = self.cluster.nodes.withdraw(id);
@@ -70,13 +82,4 @@ fn cluster_config(config: &Config) -> ClusterConfig {
     cluster.key_prefix = config.cluster.key_prefix.clone();
     cluster.redis_url = config.redis_url.clone();
     cluster
-}
-
-/// What this node carries now, as the other replicas see it.
-fn load(live: &Live) -> NodeLoad {
-    let streams = live.hub.streams();
-    NodeLoad {
-        streams: u32::try_from(streams.len()).unwrap_or(u32::MAX),
-        ..NodeLoad::default()
-    }
 }

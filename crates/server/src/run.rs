@@ -29,6 +29,8 @@ pub(crate) enum RunError {
     Store(#[from] store::StoreError),
     #[error("cannot join the cluster: {0}")]
     Cluster(#[from] cluster::ClusterError),
+    #[error("cannot relay live streams across replicas: {0}")]
+    Relay(#[from] relay::RelayError),
 }
 
 pub(crate) async fn serve(config: Config, media: tokio::runtime::Handle) -> Result<(), RunError> {

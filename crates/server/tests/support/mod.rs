@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 pub mod api;
 pub mod postgres;
+pub mod replica;
+pub mod watch;
 
 pub use postgres::Backend;
 
