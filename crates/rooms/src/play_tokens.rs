@@ -31,13 +31,11 @@ impl PlayTokens {
         if let Some(secret) = store.setting(SECRET_KEY).await? {
             return Ok(PlayTokens::from_secret(secret.as_bytes()));
         }
-        let secret = SessionToken::generate()?;
-        store
-            .set_setting(SECRET_KEY, secret.as_str(), now_ms)
+        let fresh = SessionToken::generate()?;
+        // Replicas starting at once: the first secret stored is every one's.
+        let secret = store
+            .setting_or_insert(SECRET_KEY, fresh.as_str(), now_ms)
             .await?;
-        // Two replicas starting at once: the value stored last wins for both.
-        let stored = store.setting(SECRET_KEY).await?;
-        let secret = stored.unwrap_or_else(|| secret.as_str().to_owned());
         Ok(PlayTokens::from_secret(secret.as_bytes()))
     }
 

@@ -19,6 +19,16 @@ pub trait SettingRepo {
         value: &str,
         now_ms: i64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The value of `key`, setting it to `value` first if it has none. Of
+    /// several callers at once (replicas starting together), the first to
+    /// store wins and every caller gets that value.
+    fn setting_or_insert(
+        &self,
+        key: &str,
+        value: &str,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<String, StoreError>> + Send;
 }
 
 impl SettingRepo for Store {
@@ -45,6 +55,30 @@ impl SettingRepo for Store {
             .execute(pool)
             .await?;
             Ok(())
+        })
+    }
+
+    async fn setting_or_insert(
+        &self,
+        key: &str,
+        value: &str,
+        now_ms: i64,
+    ) -> Result<String, StoreError> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO settings (key, value, updated_at_ms) VALUES ($1, $2, $3) \
+                 ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(key)
+            .bind(value)
+            .bind(now_ms)
+            .execute(pool)
+            .await?;
+            let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
+                .bind(key)
+                .fetch_one(pool)
+                .await?;
+            row.text("value")
         })
     }
 }

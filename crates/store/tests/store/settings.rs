@@ -20,3 +20,33 @@ async fn settings_are_set_replaced_and_read(store: Store) {
         Some("watch")
     );
 }
+
+on_both_backends!(the_first_value_stored_wins_for_every_caller_at_once);
+
+async fn the_first_value_stored_wins_for_every_caller_at_once(store: Store) {
+    let callers: Vec<_> = (0..8)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .setting_or_insert("play.secret", &format!("secret-{i}"), T0)
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut seen = Vec::new();
+    for caller in callers {
+        seen.push(caller.await.unwrap());
+    }
+    let stored = store.setting("play.secret").await.unwrap().unwrap();
+    assert!(seen.iter().all(|s| *s == stored), "{seen:?} vs {stored}");
+    assert_eq!(
+        store
+            .setting_or_insert("play.secret", "later", T0 + 1)
+            .await
+            .unwrap(),
+        stored,
+        "a value already stored is kept"
+    );
+}
