@@ -28,6 +28,7 @@ mod keeper;
 mod lease;
 mod leases;
 mod memlog;
+mod metrics;
 mod node;
 mod redis_bus;
 mod redis_commands;
@@ -48,6 +49,7 @@ pub use error::ClusterError;
 pub use keeper::{KeeperAction, KeeperState, KeptLease, LeaseLost};
 pub use lease::{Claim, Lease, LeaseInfo, LeaseKind, LeaseTable};
 pub use leases::{Leases, MemoryLeases};
+pub use metrics::{ClusterMetrics, Figure};
 pub use node::{
     spawn_death_watch, spawn_heartbeat, DeathDetector, MemoryNodes, NodeInfo, NodeLoad,
     NodeRegistry,
