@@ -21,6 +21,7 @@
 //! stopped ([`PullEnd`]). Its play request carries [`RELAY_PARAM`], and a
 //! player that carries it is served as a relay: not counted as a viewer.
 
+mod counters;
 mod direct;
 mod flv_http;
 mod hls_store;
@@ -35,6 +36,7 @@ mod writer;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use counters::ViewerCounts;
 pub use flv_http::{serve_flv, FLV_PATH_PREFIX};
 pub use hls_store::HlsStore;
 use hub::{Hub, HubConfig};
@@ -95,6 +97,8 @@ pub struct Live {
     pub keys: Arc<dyn StreamKeys>,
     pub hls: HlsStore,
     pub config: LiveConfig,
+    /// HTTP-FLV and RTMP viewers playing here.
+    pub viewers: ViewerCounts,
 }
 
 impl Live {
@@ -112,6 +116,7 @@ impl Live {
             keys,
             hls,
             config,
+            viewers: ViewerCounts::default(),
         })
     }
 }

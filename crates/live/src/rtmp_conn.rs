@@ -29,8 +29,15 @@ const READ_CHUNK: usize = 16 * 1024;
 
 enum Role {
     None,
-    Publishing { publisher: Publisher },
-    Playing { stream_id: u32, viewer: Viewer },
+    Publishing {
+        publisher: Publisher,
+    },
+    Playing {
+        stream_id: u32,
+        viewer: Viewer,
+        /// Counts the player while it plays (none for a relay).
+        _counted: Option<crate::counters::Counted>,
+    },
 }
 
 /// Why a connection closes.
@@ -216,7 +223,8 @@ impl RtmpConnection {
         let wait = self.live.config.viewer_wait;
         let asked = Instant::now();
         // A pull from another instance is served alike, but not counted.
-        let joined = if crate::is_relay(query) {
+        let relay = crate::is_relay(query);
+        let joined = if relay {
             self.live.hub.subscribe_relay(name, wait).await
         } else {
             self.live.hub.subscribe(name, wait).await
@@ -235,6 +243,7 @@ impl RtmpConnection {
                 self.role = Role::Playing {
                     stream_id,
                     viewer: Viewer::new(sub),
+                    _counted: (!relay).then(|| self.live.viewers.count_rtmp()),
                 };
                 Ok(())
             }
@@ -258,7 +267,10 @@ impl RtmpConnection {
     /// subscription ends or the server stops. Players have no session
     /// deadline, so the hot path asks the session nothing.
     async fn play(&mut self, shutdown: &mut watch::Receiver<bool>) -> Result<(), Close> {
-        let Role::Playing { stream_id, viewer } = &mut self.role else {
+        let Role::Playing {
+            stream_id, viewer, ..
+        } = &mut self.role
+        else {
             return Ok(());
         };
         let stream_id = *stream_id;
