@@ -2,7 +2,7 @@
 //! standalone, on Redis with `redis_url`) and the heartbeat that keeps
 //! `node:{id}` alive with this node's load.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use cluster::{Cluster, ClusterConfig, ClusterError, NodeInfo, NodeLoad, TaskGuard};
 use live::Live;
@@ -14,6 +14,8 @@ use crate::config::Config;
 pub(crate) struct Node {
     pub(crate) cluster: Cluster,
     heartbeat: TaskGuard,
+    /// The API's state once it exists: its audience is part of the load.
+    api: Arc<OnceLock<api::AppState>>,
 }
 
 impl Node {
@@ -39,14 +41,29 @@ impl Node {
             load: NodeLoad::default(),
         };
         let timing = cluster.config.timing;
+        let api = Arc::new(OnceLock::new());
+        let api_of_load = api.clone();
         let heartbeat = cluster::spawn_heartbeat(
             cluster.nodes.clone(),
             info,
-            move || load(&live),
+            move || load(&live, api_of_load.get()),
             timing.refresh_every,
             timing.ttl,
         );
-        Ok(Node { cluster, heartbeat })
+        Ok(Node {
+            cluster,
+            heartbeat,
+            api,
+        })
+    }
+
+    /// Gives the API this node's cluster (node list, readiness, figures)
+    /// and counts the API's audience (room members, HLS viewers) in the
+    /// load this node announces.
+    pub(crate) fn attach(&self, state: api::AppState) -> api::AppState {
+        let state = state.with_cluster(self.cluster.clone());
+        let _ = self.api.set(state.clone());
+        state
     }
 }
 
@@ -72,11 +89,21 @@ fn cluster_config(config: &Config) -> ClusterConfig {
     cluster
 }
 
-/// What this node carries now, as the other replicas see it.
-fn load(live: &Live) -> NodeLoad {
-    let streams = live.hub.streams();
+/// What this node carries now, as the other replicas see it: streams with
+/// a hub here, FLV and RTMP players, HLS clients of the last 30 s and room
+/// members connected here. `pulls` is filled by the relay that runs them.
+fn load(live: &Live, api: Option<&api::AppState>) -> NodeLoad {
+    let audience = api.map(api::AppState::audience).unwrap_or_default();
     NodeLoad {
-        streams: u32::try_from(streams.len()).unwrap_or(u32::MAX),
+        streams: clamp(live.hub.streams().len() as u64),
+        flv_viewers: clamp(live.viewers.flv()),
+        rtmp_viewers: clamp(live.viewers.rtmp()),
+        hls_viewers: clamp(audience.hls_viewers),
+        room_members: clamp(audience.room_members),
         ..NodeLoad::default()
     }
+}
+
+fn clamp(count: u64) -> u32 {
+    u32::try_from(count).unwrap_or(u32::MAX)
 }
