@@ -170,12 +170,12 @@ pub(crate) fn token_from(headers: &HeaderMap) -> Option<&str> {
 /// steady pace per client address (the real client behind trusted proxies).
 pub(crate) fn limit(state: &AppState, peer: Option<Extension<ClientIp>>) -> Result<(), ApiError> {
     let addr = peer.map(|Extension(ClientIp(addr))| addr);
-    state
-        .auth_limiter
-        .take(addr, now_ms())
-        .map_err(|wait_ms| ApiError::RateLimited {
+    state.auth_limiter.take(addr, now_ms()).map_err(|wait_ms| {
+        tracing::info!(client = ?addr, wait_ms, "password attempts rate limited");
+        ApiError::RateLimited {
             retry_after_ms: wait_ms,
-        })
+        }
+    })
 }
 
 pub(crate) async fn hash_password(password: String) -> Result<String, ApiError> {
