@@ -17,6 +17,11 @@
 //! [`BusReader::next`] for the rooms it has members in, and a room writer
 //! loops on [`CommandReader::next`] and acks what it applied. docs/cluster.md
 //! lists the keys, scripts and failure behaviour.
+//!
+//! Operations: [`Cluster::ping`] is the readiness check of the Redis link,
+//! and [`ClusterMetrics`] (held by [`Cluster`]) is where the relay, the
+//! command forwarder and the bus reader report figures for `/metrics`; Redis
+//! errors are counted where they become a [`ClusterError`].
 
 mod bus;
 mod clock;
