@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 db=synctv_cluster
 prefix=synctv-local:
 if [ "${1:-}" = "--reset" ]; then
-  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db" >/dev/null
+  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
   redis-cli -h 127.0.0.1 --scan --pattern "$prefix*" | xargs -r redis-cli -h 127.0.0.1 del >/dev/null
 fi
 psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 ||
@@ -23,7 +23,7 @@ secret_file=data/cluster/secret
 [ -s "$secret_file" ] || head -c 24 /dev/urandom | base64 > "$secret_file"
 
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
+trap 'kill ${pids[@]+"${pids[@]}"} 2>/dev/null; wait' EXIT INT TERM
 for n in 2 3 4; do
   node="replica-$n"
   SYNCTV_CLUSTER__NODE_ID=$node \

@@ -1,11 +1,13 @@
-//! Site administration: list, ban and unban accounts. Admins also delete
-//! any room (see the rooms routes).
+//! Site administration: list, ban and unban accounts, and list the live
+//! nodes of the cluster with their load. Admins also delete any room (see
+//! the rooms routes).
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Json;
 use axum::Router;
+use cluster::NodeInfo;
 use room::UserId;
 use serde::{Deserialize, Serialize};
 use store::{Page, UserRepo};
@@ -20,6 +22,23 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/admin/users", get(users))
         .route("/api/v1/admin/users/{user}/ban", post(ban).delete(unban))
+        .route("/api/v1/admin/nodes", get(nodes))
+}
+
+/// The live nodes, sorted by id, each with the load it last reported
+/// (standalone: this node alone).
+pub(crate) async fn nodes(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+) -> Result<Json<Vec<NodeInfo>>, ApiError> {
+    require_admin(&user)?;
+    match state.cluster.nodes.live_nodes().await {
+        Ok(nodes) => Ok(Json(nodes)),
+        Err(e) => {
+            tracing::warn!("cannot list the cluster's nodes: {e}");
+            Err(ApiError::Unavailable)
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]

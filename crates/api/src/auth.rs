@@ -2,10 +2,9 @@
 //! hashed in storage, sent as `Authorization: Bearer …` or the
 //! `synctv_session` cookie (for the browser).
 
-use std::net::SocketAddr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -15,6 +14,7 @@ use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use store::{SessionRepo, SessionToken, TokenHash, User, UserRepo};
 
+use crate::client_addr::ClientIp;
 use crate::json::ApiJson;
 use crate::{ApiError, AppState};
 
@@ -67,7 +67,7 @@ pub(crate) fn now_ms() -> i64 {
 
 pub(crate) async fn register(
     State(state): State<AppState>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    peer: Option<Extension<ClientIp>>,
     ApiJson(body): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
     limit(&state, peer)?;
@@ -85,7 +85,7 @@ pub(crate) async fn register(
 
 pub(crate) async fn login(
     State(state): State<AppState>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    peer: Option<Extension<ClientIp>>,
     ApiJson(body): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
     limit(&state, peer)?;
@@ -167,18 +167,15 @@ pub(crate) fn token_from(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// Password attempts (login, register, room passwords): a burst, then a
-/// steady pace per address.
-pub(crate) fn limit(
-    state: &AppState,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
-) -> Result<(), ApiError> {
-    let addr = peer.map(|Extension(ConnectInfo(addr))| addr.ip());
-    state
-        .auth_limiter
-        .take(addr, now_ms())
-        .map_err(|wait_ms| ApiError::RateLimited {
+/// steady pace per client address (the real client behind trusted proxies).
+pub(crate) fn limit(state: &AppState, peer: Option<Extension<ClientIp>>) -> Result<(), ApiError> {
+    let addr = peer.map(|Extension(ClientIp(addr))| addr);
+    state.auth_limiter.take(addr, now_ms()).map_err(|wait_ms| {
+        tracing::info!(client = ?addr, wait_ms, "password attempts rate limited");
+        ApiError::RateLimited {
             retry_after_ms: wait_ms,
-        })
+        }
+    })
 }
 
 pub(crate) async fn hash_password(password: String) -> Result<String, ApiError> {

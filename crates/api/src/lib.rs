@@ -5,10 +5,14 @@
 //! raw HTTP-FLV writer (one vectored write per batch, no per-viewer HTTP
 //! framing); everything else goes to the axum [`router`]. Errors become
 //! `{"error": {"code", "message"}}` with the right status in one place,
-//! [`ApiError`].
+//! [`ApiError`]. Behind a load balancer, the client of a request is found
+//! through [`TrustedProxies`] before any route runs.
 
 mod admin;
+mod audience;
 mod auth;
+mod cidr;
+mod client_addr;
 mod error;
 mod hls;
 mod json;
@@ -19,7 +23,9 @@ mod openapi;
 mod path;
 mod playlist;
 mod rate;
+mod readiness;
 mod realtime;
+mod rendezvous;
 mod room_live;
 mod room_routes;
 mod room_settings;
@@ -28,8 +34,12 @@ mod state;
 mod status;
 mod views;
 
+pub use audience::AudienceCounts;
+pub use cidr::{Cidr, CidrError};
+pub use client_addr::TrustedProxies;
 pub use error::ApiError;
 pub use listener::{serve, HttpLimits};
 pub use path::PathSegment;
+pub use readiness::{readiness, NotReady, PROBE_WITHIN};
 pub use router::router;
 pub use state::AppState;

@@ -1,6 +1,7 @@
 //! A room's live stream over HTTP: the publish URL and key (for members
 //! allowed to go live), key rotation, and the play URLs (with a play token
-//! when the room has a password).
+//! when the room has a password). In cluster mode the publish URL names one
+//! live replica, chosen per room by rendezvous hashing.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -14,7 +15,7 @@ use store::{RoomId, StreamKeyRepo};
 use crate::auth::{now_ms, AuthUser};
 use crate::path::ApiPath;
 use crate::room_routes::{member_of, room_id};
-use crate::{ApiError, AppState};
+use crate::{rendezvous, ApiError, AppState};
 
 /// A room's live stream.
 pub(crate) fn routes() -> Router<AppState> {
@@ -43,7 +44,8 @@ pub(crate) async fn publish_url(
     let id = room_id(&id)?;
     may_go_live(&state, &id, user.id).await?;
     let key = state.store.stream_key(&id).await?;
-    Ok(Json(publish_url_for(&state, &headers, key.as_str())))
+    let host = publish_host(&state, &headers, &id).await;
+    Ok(Json(PublishUrl::new(host, key.as_str())))
 }
 
 pub(crate) async fn rotate_key(
@@ -56,7 +58,8 @@ pub(crate) async fn rotate_key(
     may_go_live(&state, &id, user.id).await?;
     let key = state.store.rotate_stream_key(&id, now_ms()).await?;
     tracing::info!(room = id.as_str(), user = %user.id, "stream key rotated");
-    Ok(Json(publish_url_for(&state, &headers, key.as_str())))
+    let host = publish_host(&state, &headers, &id).await;
+    Ok(Json(PublishUrl::new(host, key.as_str())))
 }
 
 #[derive(Serialize)]
@@ -95,7 +98,7 @@ pub(crate) async fn play_url(
         Some("https") => "https",
         _ => "http",
     };
-    let rtmp = publish_url_for(&state, &headers, id.as_str()).url;
+    let rtmp = PublishUrl::new(rtmp_host(&state, &headers), id.as_str()).url;
     Ok(Json(PlayUrls {
         flv: format!("{scheme}://{http}/flv/{}.flv{query}", id.as_str()),
         hls: format!("{scheme}://{http}/hls/{}/index.m3u8{query}", id.as_str()),
@@ -121,19 +124,44 @@ async fn may_go_live(state: &AppState, id: &RoomId, user: room::UserId) -> Resul
     Ok(())
 }
 
+impl PublishUrl {
+    fn new(host: String, key: &str) -> PublishUrl {
+        let server = format!("rtmp://{host}/{}", live::APP);
+        PublishUrl {
+            url: format!("{server}/{key}"),
+            server,
+            key: key.to_owned(),
+        }
+    }
+}
+
+/// Where the room's publisher pushes: the configured public RTMP host; in
+/// cluster mode the advertised RTMP address of the live replica the room
+/// hashes to; else (standalone, or no node listed) [`rtmp_host`].
+async fn publish_host(state: &AppState, headers: &HeaderMap, room: &RoomId) -> String {
+    if let Some(host) = &state.public_rtmp_host {
+        return host.clone();
+    }
+    if state.cluster.is_distributed() {
+        match state.cluster.nodes.live_nodes().await {
+            Ok(nodes) => {
+                if let Some(node) = rendezvous::pick(room.as_str(), &nodes) {
+                    return node.rtmp_addr.clone();
+                }
+            }
+            Err(e) => tracing::warn!("cannot list the nodes for a publish URL: {e}"),
+        }
+    }
+    rtmp_host(state, headers)
+}
+
 /// The RTMP host is the configured public one, or the host the caller used
 /// to reach this server (so a remote browser never gets 127.0.0.1).
-fn publish_url_for(state: &AppState, headers: &HeaderMap, key: &str) -> PublishUrl {
-    let host = state.public_rtmp_host.clone().unwrap_or_else(|| {
+fn rtmp_host(state: &AppState, headers: &HeaderMap) -> String {
+    state.public_rtmp_host.clone().unwrap_or_else(|| {
         let host = strip_port(caller_host(headers).unwrap_or("localhost"));
         format!("{host}:{}", state.rtmp_port)
-    });
-    let server = format!("rtmp://{host}/{}", live::APP);
-    PublishUrl {
-        url: format!("{server}/{key}"),
-        server,
-        key: key.to_owned(),
-    }
+    })
 }
 
 /// The host the caller reached: a reverse proxy's `X-Forwarded-Host` or

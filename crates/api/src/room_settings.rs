@@ -1,8 +1,6 @@
 //! A room's settings, joining it over HTTP, and its chat history.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
 use axum::{Extension, Json};
@@ -13,6 +11,7 @@ use serde::Deserialize;
 use store::{RoomId, RoomRepo};
 
 use crate::auth::{now_ms, AuthUser};
+use crate::client_addr::ClientIp;
 use crate::json::{ApiJson, ApiQuery};
 use crate::path::ApiPath;
 use crate::room_routes::{checked_password_hash, member_of, room_id, RoomView};
@@ -131,7 +130,7 @@ pub(crate) struct JoinBody {
 pub(crate) async fn join(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    peer: Option<Extension<ClientIp>>,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<JoinBody>,
 ) -> Result<Json<Applied>, ApiError> {

@@ -1,13 +1,13 @@
 use axum::extract::DefaultBodyLimit;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
+use axum::middleware::{from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 
 use crate::{
-    admin, auth, hls, members, playlist, realtime, room_live, room_routes, room_settings, status,
-    ApiError, AppState,
+    admin, audience, auth, client_addr, hls, members, playlist, realtime, room_live, room_routes,
+    room_settings, status, ApiError, AppState,
 };
 
 /// Largest JSON body any route takes.
@@ -28,6 +28,9 @@ pub fn router(state: AppState) -> Router {
         .merge(realtime::routes(state.clone()))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .fallback(|| async { ApiError::RouteNotFound })
+        .layer(from_fn_with_state(state.clone(), audience::count_hls))
+        // Outermost but CORS: every layer and route below sees the client.
+        .layer(from_fn_with_state(state.clone(), client_addr::resolve))
         .layer(axum::middleware::from_fn(cors))
         .with_state(state)
 }

@@ -1,10 +1,14 @@
 use std::sync::Arc;
 
 use axum::extract::FromRef;
+use cluster::{Cluster, ClusterConfig};
 use live::Live;
 use rooms::{PlayTokens, Rooms, RoomsConfig};
 use store::Store;
 
+use crate::audience::{Audience, AudienceCounts};
+use crate::auth::now_ms;
+use crate::client_addr::TrustedProxies;
 use crate::rate::RateLimiter;
 
 /// What every route can reach: the live engine, storage and the limits.
@@ -22,6 +26,12 @@ pub struct AppState {
     /// Play tokens for the streams of rooms with a password (none: streams
     /// are open, as with configured keys only).
     pub(crate) play_tokens: Option<PlayTokens>,
+    /// The other replicas (in process when standalone).
+    pub(crate) cluster: Cluster,
+    /// Proxies whose forwarding headers name the client.
+    pub(crate) trusted_proxies: TrustedProxies,
+    /// Room members and HLS viewers connected here.
+    pub(crate) audience: Arc<Audience>,
 }
 
 impl AppState {
@@ -35,7 +45,28 @@ impl AppState {
             rtmp_port: 1935,
             public_rtmp_host: None,
             play_tokens: None,
+            cluster: Cluster::memory(ClusterConfig::new("standalone")),
+            trusted_proxies: TrustedProxies::default(),
+            audience: Arc::default(),
         }
+    }
+
+    /// The cluster this node belongs to: its registry lists the nodes,
+    /// its Redis link decides readiness, its figures go to `/metrics`.
+    pub fn with_cluster(mut self, cluster: Cluster) -> AppState {
+        self.cluster = cluster;
+        self
+    }
+
+    /// Believes `X-Forwarded-For` / `Forwarded` from these proxies only.
+    pub fn with_trusted_proxies(mut self, proxies: TrustedProxies) -> AppState {
+        self.trusted_proxies = proxies;
+        self
+    }
+
+    /// Room members and HLS viewers connected to this node now.
+    pub fn audience(&self) -> AudienceCounts {
+        self.audience.counts(now_ms())
     }
 
     /// Rooms run with `config` instead of the defaults.

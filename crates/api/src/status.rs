@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use live::Live;
 use serde::Serialize;
 
-use crate::{metrics, openapi, ApiError, AppState};
+use crate::{metrics, openapi, readiness, ApiError, AppState};
 
 /// Health, readiness, metrics, streams, the OpenAPI document.
 pub(crate) fn routes() -> Router<AppState> {
@@ -21,9 +21,13 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/openapi.json", get(openapi::document))
 }
 
-/// Ready when storage answers.
+/// Ready when the database and (in cluster mode) Redis answer; 503 while
+/// either does not.
 async fn ready(State(state): State<AppState>) -> Result<&'static str, ApiError> {
-    state.store.ping().await?;
+    if let Err(e) = readiness(&state.store, &state.cluster).await {
+        tracing::warn!("not ready: {e}");
+        return Err(ApiError::Unavailable);
+    }
     Ok("ready")
 }
 

@@ -1,6 +1,9 @@
 //! One of each seam, in process or on Redis, chosen by the configuration.
 
 use std::sync::Arc;
+use std::time::Duration;
+
+use redis::AsyncCommands;
 
 use crate::bus::{MemoryBus, RoomBus};
 use crate::commands::{CommandQueue, MemoryCommands};
@@ -8,6 +11,7 @@ use crate::config::{ClusterConfig, Keys};
 use crate::error::ClusterError;
 use crate::lease::LeaseKind;
 use crate::leases::{Leases, MemoryLeases};
+use crate::metrics::ClusterMetrics;
 use crate::node::{MemoryNodes, NodeRegistry};
 use crate::redis_bus::RedisBus;
 use crate::redis_commands::RedisCommands;
@@ -30,6 +34,10 @@ pub struct Cluster {
     pub bus: Arc<dyn RoomBus>,
     /// Commands forwarded to room writers.
     pub commands: Arc<dyn CommandQueue>,
+    /// What the cluster's parts report for `/metrics`.
+    pub metrics: Arc<ClusterMetrics>,
+    /// The Redis link health checks ping (none in process).
+    health: Option<RedisLink>,
 }
 
 impl Cluster {
@@ -45,6 +53,8 @@ impl Cluster {
             nodes,
             streams,
             room_writers: writers,
+            metrics: Arc::default(),
+            health: None,
             config,
         }
     }
@@ -68,11 +78,38 @@ impl Cluster {
         let commands = RedisCommands::new(link.clone(), &url, writers.clone(), config.retry_for);
         Ok(Self {
             nodes: Arc::new(RedisNodes::new(link.clone())),
-            streams: Arc::new(RedisLeases::new(link, LeaseKind::Stream, ttl)),
+            streams: Arc::new(RedisLeases::new(link.clone(), LeaseKind::Stream, ttl)),
+            metrics: Arc::default(),
+            health: Some(link),
             room_writers: writers,
             bus: Arc::new(bus),
             commands: Arc::new(commands),
             config,
         })
+    }
+}
+
+impl Cluster {
+    /// Whether this node runs with Redis (cluster mode).
+    pub fn is_distributed(&self) -> bool {
+        self.health.is_some()
+    }
+
+    /// Checks that Redis answers a `PING` within `within` (always fine in
+    /// process). The link reconnects by itself, so a failed ping turns into
+    /// a successful one once Redis is back, with nothing to reset.
+    pub async fn ping(&self, within: Duration) -> Result<(), ClusterError> {
+        let Some(link) = &self.health else {
+            return Ok(());
+        };
+        let mut conn = link.conn.clone();
+        let ping = async move { conn.ping::<String>().await };
+        match tokio::time::timeout(within, ping).await {
+            Ok(answer) => answer.map(drop).map_err(ClusterError::from),
+            Err(_) => {
+                crate::metrics::count_redis_error();
+                Err(ClusterError::Timeout { what: "redis ping" })
+            }
+        }
     }
 }

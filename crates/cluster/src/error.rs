@@ -8,7 +8,7 @@ use thiserror::Error;
 pub enum ClusterError {
     /// Redis refused the command or the link to it is down; the caller may retry.
     #[error("redis: {0}")]
-    Redis(#[from] redis::RedisError),
+    Redis(redis::RedisError),
     /// A write carried an epoch that is no longer the current one: another node
     /// holds the lease now, and the write was refused.
     #[error("lease on {resource} is fenced: epoch {epoch} is stale")]
@@ -24,9 +24,24 @@ pub enum ClusterError {
         /// What was being read (a node record, a lease, an event…).
         what: &'static str,
     },
+    /// Redis did not answer in time.
+    #[error("{what} timed out")]
+    Timeout {
+        /// What was waited for.
+        what: &'static str,
+    },
     /// A node record could not be encoded or decoded as JSON.
     #[error("node record: {0}")]
     Json(#[from] serde_json::Error),
+}
+
+impl From<redis::RedisError> for ClusterError {
+    /// Every Redis failure of this crate passes here, so it is counted here
+    /// (see [`crate::ClusterMetrics::redis_errors`]).
+    fn from(error: redis::RedisError) -> Self {
+        crate::metrics::count_redis_error();
+        Self::Redis(error)
+    }
 }
 
 impl ClusterError {

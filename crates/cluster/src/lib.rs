@@ -17,6 +17,11 @@
 //! [`BusReader::next`] for the rooms it has members in, and a room writer
 //! loops on [`CommandReader::next`] and acks what it applied. docs/cluster.md
 //! lists the keys, scripts and failure behaviour.
+//!
+//! Operations: [`Cluster::ping`] is the readiness check of the Redis link,
+//! and [`ClusterMetrics`] (held by [`Cluster`]) is where the relay, the
+//! command forwarder and the bus reader report figures for `/metrics`; Redis
+//! errors are counted where they become a [`ClusterError`].
 
 mod bus;
 mod clock;
@@ -28,6 +33,7 @@ mod keeper;
 mod lease;
 mod leases;
 mod memlog;
+mod metrics;
 mod node;
 mod redis_bus;
 mod redis_commands;
@@ -48,6 +54,7 @@ pub use error::ClusterError;
 pub use keeper::{KeeperAction, KeeperState, KeptLease, LeaseLost};
 pub use lease::{Claim, Lease, LeaseInfo, LeaseKind, LeaseTable};
 pub use leases::{Leases, MemoryLeases};
+pub use metrics::{ClusterMetrics, Figure};
 pub use node::{
     spawn_death_watch, spawn_heartbeat, DeathDetector, MemoryNodes, NodeInfo, NodeLoad,
     NodeRegistry,

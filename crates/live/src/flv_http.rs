@@ -62,6 +62,7 @@ pub async fn serve_flv(live: Arc<Live>, mut socket: TcpStream, peer: std::net::S
         }
     };
     tracing::debug!(%peer, stream, "HTTP-FLV viewer joined");
+    let _counted = live.viewers.count_flv();
     let timeout = live.config.write_timeout;
     let mut start = ok_head().into_bytes();
     let header = flv::FlvHeader {

@@ -27,6 +27,7 @@
 //! authenticates relay plays and fetches HLS from the owner. Only set-up
 //! asks it anything; standalone, nothing is installed.
 
+mod counters;
 mod direct;
 mod flv_http;
 mod hls_store;
@@ -42,6 +43,7 @@ mod writer;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+pub use counters::ViewerCounts;
 pub use flv_http::{serve_flv, FLV_PATH_PREFIX};
 pub use hls_store::HlsStore;
 use hub::{Hub, HubConfig};
@@ -104,6 +106,8 @@ pub struct Live {
     pub hls: HlsStore,
     pub config: LiveConfig,
     replicas: OnceLock<Arc<dyn Replicas>>,
+    /// HTTP-FLV and RTMP viewers playing here.
+    pub viewers: ViewerCounts,
 }
 
 impl Live {
@@ -122,6 +126,7 @@ impl Live {
             hls,
             config,
             replicas: OnceLock::new(),
+            viewers: ViewerCounts::default(),
         })
     }
 

@@ -37,6 +37,8 @@ enum Role {
     Playing {
         stream_id: u32,
         viewer: Viewer,
+        /// Counts the player while it plays (none for a relay).
+        _counted: Option<crate::counters::Counted>,
     },
 }
 
@@ -270,6 +272,7 @@ impl RtmpConnection {
                 self.role = Role::Playing {
                     stream_id,
                     viewer: Viewer::new(sub),
+                    _counted: (!relay).then(|| self.live.viewers.count_rtmp()),
                 };
                 Ok(())
             }
@@ -315,7 +318,10 @@ impl RtmpConnection {
     /// subscription ends or the server stops. Players have no session
     /// deadline, so the hot path asks the session nothing.
     async fn play(&mut self, shutdown: &mut watch::Receiver<bool>) -> Result<(), Close> {
-        let Role::Playing { stream_id, viewer } = &mut self.role else {
+        let Role::Playing {
+            stream_id, viewer, ..
+        } = &mut self.role
+        else {
             return Ok(());
         };
         let stream_id = *stream_id;

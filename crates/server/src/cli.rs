@@ -17,6 +17,7 @@ A variable names a file key upper-cased, sections joined by '__':
   database_url                  SYNCTV_DATABASE_URL                (SQLite in data_dir)
   redis_url                     SYNCTV_REDIS_URL                   (standalone) cluster mode
   log                           SYNCTV_LOG                         info
+  [http] trusted_proxies        SYNCTV_HTTP__TRUSTED_PROXIES       [] e.g. [\"10.0.0.0/8\"]
   [live] keys                   SYNCTV_LIVE__KEYS                  [] e.g. [{stream=\"s\", key=\"k\"}]
   [live] public_rtmp_host       SYNCTV_LIVE__PUBLIC_RTMP_HOST      (the caller's host)
   [live] viewer_wait_secs       SYNCTV_LIVE__VIEWER_WAIT_SECS      10

@@ -16,8 +16,9 @@ pub(crate) use crate::config_cluster::ClusterSection;
 
 pub(crate) const ENV_PREFIX: &str = "SYNCTV_";
 /// The keys and sections at the top of the file.
-const TOP_LEVEL_KEYS: [&str; 9] = [
+const TOP_LEVEL_KEYS: [&str; 10] = [
     "http_addr",
+    "http",
     "rtmp_addr",
     "data_dir",
     "database_url",
@@ -44,9 +45,35 @@ pub(crate) struct Config {
     pub(crate) redis_url: Option<String>,
     /// Log level: error, warn, info, debug or trace.
     pub(crate) log: String,
+    pub(crate) http: HttpSection,
     pub(crate) live: LiveSection,
     pub(crate) rooms: RoomsSection,
     pub(crate) cluster: ClusterSection,
+}
+
+/// The `[http]` section.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct HttpSection {
+    /// CIDR blocks (or single addresses) of the load balancers and proxies
+    /// in front of synctv, whose `X-Forwarded-For` / `Forwarded: for=`
+    /// name the client. Empty: the TCP peer is the client.
+    pub(crate) trusted_proxies: Vec<String>,
+}
+
+impl HttpSection {
+    /// The trusted proxies, or an error naming the block that is not one.
+    pub(crate) fn trusted_proxies(&self) -> Result<api::TrustedProxies, ConfigError> {
+        let blocks = self
+            .trusted_proxies
+            .iter()
+            .map(|text| {
+                api::Cidr::parse(text)
+                    .map_err(|e| ConfigError::Invalid(format!("http.trusted_proxies: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(api::TrustedProxies::new(blocks))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -121,6 +148,7 @@ impl Default for Config {
             database_url: None,
             redis_url: None,
             log: "info".into(),
+            http: HttpSection::default(),
             live: LiveSection::default(),
             rooms: RoomsSection::default(),
             cluster: ClusterSection::default(),
@@ -187,6 +215,7 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
+        self.http.trusted_proxies()?;
         let live = &self.live;
         let positive = [
             ("live.viewer_wait_secs", live.viewer_wait_secs >= 0.0),
@@ -389,5 +418,25 @@ mod tests {
             Config::default().validate_cluster().is_ok(),
             "standalone needs none of it"
         );
+    }
+
+    #[test]
+    fn trusted_proxies_are_cidr_blocks_from_the_file_or_the_environment() {
+        let vars = env(&[(
+            "SYNCTV_HTTP__TRUSTED_PROXIES",
+            r#"["10.0.0.0/8", "fd00::/8", "192.0.2.7"]"#,
+        )]);
+        let config = Config::load(None, vars).unwrap();
+        assert_eq!(config.http.trusted_proxies.len(), 3);
+        assert!(config.http.trusted_proxies().is_ok());
+        let bad = env(&[("SYNCTV_HTTP__TRUSTED_PROXIES", r#"["10.0.0.0/40"]"#)]);
+        let err = Config::load(None, bad).unwrap_err().to_string();
+        assert!(
+            err.contains("http.trusted_proxies") && err.contains("10.0.0.0/40"),
+            "{err}"
+        );
+        let typo = env(&[("SYNCTV_HTTP__TRUSTED_PROXY", r#"["10.0.0.0/8"]"#)]);
+        assert!(Config::load(None, typo).is_err());
+        assert!(Config::default().http.trusted_proxies.is_empty());
     }
 }

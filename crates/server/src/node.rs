@@ -2,7 +2,7 @@
 //! standalone, on Redis with `redis_url`) and the heartbeat that keeps
 //! `node:{id}` alive with this node's load.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use cluster::{Cluster, ClusterConfig, NodeInfo, NodeLoad, TaskGuard};
 use live::Live;
@@ -18,6 +18,8 @@ pub(crate) struct Node {
     heartbeat: TaskGuard,
     /// Live streams across replicas (cluster mode only).
     live: Option<ClusterLive>,
+    /// The API's state once it exists: its audience is part of the load.
+    api: Arc<OnceLock<api::AppState>>,
 }
 
 impl Node {
@@ -46,10 +48,23 @@ impl Node {
             load: NodeLoad::default(),
         };
         let timing = cluster.config.timing;
+        let api = Arc::new(OnceLock::new());
+        let api_of_load = api.clone();
+        let metrics = cluster.metrics.clone();
+        if relay.is_some() {
+            // Pulls feeding local hubs, as of the last heartbeat.
+            metrics.pulls_in.wire();
+        }
         let heartbeat = cluster::spawn_heartbeat(
             cluster.nodes.clone(),
             info,
-            move || cluster_live::load(&live, relay.as_ref()),
+            move || {
+                let load = load(&live, relay.as_ref(), api_of_load.get());
+                if relay.is_some() {
+                    metrics.pulls_in.set(u64::from(load.pulls));
+                }
+                load
+            },
             timing.refresh_every,
             timing.ttl,
         );
@@ -57,7 +72,17 @@ impl Node {
             cluster,
             heartbeat,
             live: cluster_live,
+            api,
         })
+    }
+
+    /// Gives the API this node's cluster (node list, readiness, figures)
+    /// and counts the API's audience (room members, HLS viewers) in the
+    /// load this node announces.
+    pub(crate) fn attach(&self, state: api::AppState) -> api::AppState {
+        let state = state.with_cluster(self.cluster.clone());
+        let _ = self.api.set(state.clone());
+        state
     }
 }
 
@@ -82,4 +107,23 @@ fn cluster_config(config: &Config) -> ClusterConfig {
     cluster.key_prefix = config.cluster.key_prefix.clone();
     cluster.redis_url = config.redis_url.clone();
     cluster
+}
+
+/// What this node carries now, as the other replicas see it: streams with
+/// a hub here, FLV and RTMP players, HLS clients of the last 30 s and room
+/// members connected here; streams owned and pulls from the relay in
+/// cluster mode (every local stream standalone).
+fn load(live: &Live, relay: Option<&relay::Relay>, api: Option<&api::AppState>) -> NodeLoad {
+    let audience = api.map(api::AppState::audience).unwrap_or_default();
+    NodeLoad {
+        flv_viewers: clamp(live.viewers.flv()),
+        rtmp_viewers: clamp(live.viewers.rtmp()),
+        hls_viewers: clamp(audience.hls_viewers),
+        room_members: clamp(audience.room_members),
+        ..cluster_live::load(live, relay)
+    }
+}
+
+fn clamp(count: u64) -> u32 {
+    u32::try_from(count).unwrap_or(u32::MAX)
 }

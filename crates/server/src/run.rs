@@ -71,7 +71,9 @@ pub(crate) async fn serve(config: Config, media: tokio::runtime::Handle) -> Resu
     let state = api::AppState::new(live.clone(), store)
         .with_rtmp(rtmp_port, config.live.public_rtmp_host.clone())
         .with_play_tokens(play_tokens)
-        .with_rooms(rooms_config(&config));
+        .with_rooms(rooms_config(&config))
+        .with_trusted_proxies(config.http.trusted_proxies().unwrap_or_default());
+    let state = node.attach(state);
     tokio::spawn(rooms::watch_live(
         state.rooms.clone(),
         live.clone(),

@@ -9,10 +9,9 @@
 //! `RESOURCE_EXHAUSTED`.
 
 use std::convert::Infallible;
-use std::net::SocketAddr;
 use std::task::{Context, Poll};
 
-use axum::extract::{ConnectInfo, Request as HttpRequest};
+use axum::extract::Request as HttpRequest;
 use bytes::Bytes;
 use rooms::{Closing, Shared};
 use store::{RoomId, RoomRepo};
@@ -28,6 +27,7 @@ use super::bytes_codec::BytesCodec;
 use super::identity::identify;
 use super::session::{self, SessionContext, Transport};
 use super::MAX_FRAME_BYTES;
+use crate::client_addr::ClientIp;
 use crate::{ApiError, AppState};
 
 /// Server messages buffered between a session and the HTTP/2 stream.
@@ -103,8 +103,8 @@ async fn open(
     let name = metadata.get("synctv-name").and_then(|v| v.to_str().ok());
     let peer = request
         .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip());
+        .get::<ClientIp>()
+        .map(|ClientIp(addr)| *addr);
     state
         .store
         .room(&room)
@@ -120,6 +120,7 @@ async fn open(
         who,
         limiter: state.auth_limiter.clone(),
         peer,
+        audience: state.audience.clone(),
     };
     let (out, stream) = mpsc::channel(STREAM_BUFFER);
     let transport = GrpcTransport {

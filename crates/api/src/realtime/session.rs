@@ -51,6 +51,8 @@ pub(crate) struct SessionContext {
     /// Room password attempts share the login limit of the peer's address.
     pub(crate) limiter: Arc<RateLimiter>,
     pub(crate) peer: Option<IpAddr>,
+    /// Counts the connection while its member is joined.
+    pub(crate) audience: Arc<crate::audience::Audience>,
 }
 
 /// Drives one connection to its end.
@@ -60,7 +62,9 @@ pub(crate) async fn run<T: Transport>(mut transport: T, ctx: SessionContext) {
         return;
     };
     let conn = joined.conn;
+    let online = ctx.audience.member_online();
     let closing = drive(&mut transport, &ctx, joined).await;
+    drop(online);
     let _ = ctx.rooms.leave(&ctx.room, conn).await;
     if let Some(closing) = closing {
         let _ = tokio::time::timeout(CLOSE_TIMEOUT, transport.close(closing)).await;

@@ -7,9 +7,7 @@
 //! ever wrote, so bounding frames bounds what an idle member costs, even
 //! after a welcome that lists thousands of members.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Extension;
@@ -29,6 +27,7 @@ use super::session::{self, SessionContext, Transport};
 use super::upgrade::{Socket, WsUpgrade};
 use super::MAX_FRAME_BYTES;
 use crate::auth::token_from;
+use crate::client_addr::ClientIp;
 use crate::json::ApiQuery;
 use crate::path::ApiPath;
 use crate::room_routes::room_id;
@@ -59,7 +58,7 @@ pub(crate) async fn upgrade(
     ApiPath(id): ApiPath<String>,
     ApiQuery(query): ApiQuery<WsQuery>,
     headers: HeaderMap,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    peer: Option<Extension<ClientIp>>,
     ws: Result<WsUpgrade, ApiError>,
 ) -> Result<Response, ApiError> {
     let id = room_id(&id)?;
@@ -83,7 +82,8 @@ pub(crate) async fn upgrade(
         room: id,
         who,
         limiter: state.auth_limiter.clone(),
-        peer: peer.map(|Extension(ConnectInfo(addr))| addr.ip()),
+        peer: peer.map(|Extension(ClientIp(addr))| addr),
+        audience: state.audience.clone(),
     };
     let config = WebSocketConfig::default()
         .max_message_size(Some(MAX_FRAME_BYTES))

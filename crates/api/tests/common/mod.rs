@@ -17,6 +17,7 @@ pub use store::Store;
 
 pub mod caller;
 pub mod realtime;
+pub mod redis;
 
 /// `{prefix}{sep}{tag}{sep}{pid}{sep}{n}`, unique within this test run.
 fn unique_name(prefix: &str, tag: &str, sep: char) -> String {
