@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -115,19 +115,55 @@ impl NodeRegistry for MemoryNodes {
 #[derive(Debug, Default)]
 pub struct DeathDetector {
     seen: BTreeSet<String>,
+    /// The watching node's own id: a listing without it is not trusted.
+    own: Option<String>,
+    /// How long a listing that lost the watching node is distrusted.
+    grace: Duration,
+    /// Deaths are not reported before this (the registry lost records).
+    quiet_until: Option<Instant>,
 }
 
 impl DeathDetector {
-    /// A detector that has seen nothing yet.
+    /// A detector that has seen nothing yet, for a watcher that is not a
+    /// node itself.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Takes the current live ids; returns those that died since the last call.
-    pub fn handle_live(&mut self, live: impl IntoIterator<Item = String>) -> Vec<String> {
-        let now: BTreeSet<String> = live.into_iter().collect();
-        let dead = self.seen.difference(&now).cloned().collect();
-        self.seen = now;
+    /// A detector for node `own`. A listing without `own` means the
+    /// registry lost records (Redis restarted empty, or this node could not
+    /// refresh): every live node re-announces within one refresh, so no
+    /// death is reported until `grace` (one TTL) has passed with `own`
+    /// listed again; a node still missing then is dead.
+    pub fn for_node(own: impl Into<String>, grace: Duration) -> Self {
+        Self {
+            own: Some(own.into()),
+            grace,
+            ..Self::default()
+        }
+    }
+
+    /// Takes the current live ids at `now`; returns those that died since
+    /// they were last seen.
+    pub fn handle_live(
+        &mut self,
+        live: impl IntoIterator<Item = String>,
+        now: Instant,
+    ) -> Vec<String> {
+        let now_live: BTreeSet<String> = live.into_iter().collect();
+        if let Some(own) = &self.own {
+            if !now_live.contains(own) {
+                self.quiet_until = Some(now + self.grace);
+            }
+        }
+        if self.quiet_until.is_some_and(|until| now < until) {
+            // Remember who was alive before the loss, and who is back.
+            self.seen.extend(now_live);
+            return Vec::new();
+        }
+        self.quiet_until = None;
+        let dead = self.seen.difference(&now_live).cloned().collect();
+        self.seen = now_live;
         dead
     }
 }
@@ -163,11 +199,11 @@ pub fn spawn_heartbeat(
 /// receiver is dropped.
 pub fn spawn_death_watch(
     registry: Arc<dyn NodeRegistry>,
+    mut detector: DeathDetector,
     every: Duration,
 ) -> (mpsc::Receiver<String>, TaskGuard) {
     let (tx, rx) = mpsc::channel(64);
     let task = tokio::spawn(async move {
-        let mut detector = DeathDetector::new();
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
@@ -178,7 +214,8 @@ pub fn spawn_death_watch(
                     continue;
                 }
             };
-            for dead in detector.handle_live(live.into_iter().map(|n| n.id)) {
+            let ids = live.into_iter().map(|n| n.id);
+            for dead in detector.handle_live(ids, Instant::now()) {
                 if tx.send(dead).await.is_err() {
                     return;
                 }
@@ -198,17 +235,60 @@ mod tests {
 
     #[test]
     fn a_node_missing_from_the_live_list_is_reported_dead_once() {
+        let t = Instant::now();
         let mut detector = DeathDetector::new();
-        assert!(detector.handle_live(ids(&["a", "b"])).is_empty());
-        assert_eq!(detector.handle_live(ids(&["b"])), ids(&["a"]));
-        assert!(detector.handle_live(ids(&["b"])).is_empty());
+        assert!(detector.handle_live(ids(&["a", "b"]), t).is_empty());
+        assert_eq!(detector.handle_live(ids(&["b"]), t), ids(&["a"]));
+        assert!(detector.handle_live(ids(&["b"]), t).is_empty());
     }
 
     #[test]
     fn a_node_never_seen_alive_is_not_reported() {
+        let t = Instant::now();
         let mut detector = DeathDetector::new();
-        assert!(detector.handle_live(ids(&[])).is_empty());
-        assert!(detector.handle_live(ids(&["c"])).is_empty());
+        assert!(detector.handle_live(ids(&[]), t).is_empty());
+        assert!(detector.handle_live(ids(&["c"]), t).is_empty());
+    }
+
+    #[test]
+    fn a_registry_that_lost_every_record_kills_nobody_who_comes_back() {
+        let grace = Duration::from_secs(15);
+        let t = Instant::now();
+        let mut detector = DeathDetector::for_node("me", grace);
+        assert!(detector.handle_live(ids(&["me", "a", "b"]), t).is_empty());
+        // Redis restarted empty: nobody is listed, this node included.
+        assert!(detector
+            .handle_live(ids(&[]), t + Duration::from_secs(1))
+            .is_empty());
+        // This node and `a` re-announce; `b` is slower.
+        let back = t + Duration::from_secs(4);
+        assert!(detector.handle_live(ids(&["me", "a"]), back).is_empty());
+        let slow = t + Duration::from_secs(6);
+        assert!(detector
+            .handle_live(ids(&["me", "a", "b"]), slow)
+            .is_empty());
+        let after = t + Duration::from_secs(20);
+        assert!(detector
+            .handle_live(ids(&["me", "a", "b"]), after)
+            .is_empty());
+    }
+
+    #[test]
+    fn a_node_that_does_not_come_back_after_the_loss_is_dead_once_the_grace_ends() {
+        let grace = Duration::from_secs(15);
+        let t = Instant::now();
+        let mut detector = DeathDetector::for_node("me", grace);
+        assert!(detector.handle_live(ids(&["me", "a", "b"]), t).is_empty());
+        assert!(detector
+            .handle_live(ids(&[]), t + Duration::from_secs(1))
+            .is_empty());
+        let within = t + Duration::from_secs(10);
+        assert!(detector.handle_live(ids(&["me", "a"]), within).is_empty());
+        let after = t + Duration::from_secs(17);
+        assert_eq!(detector.handle_live(ids(&["me", "a"]), after), ids(&["b"]));
+        // Without a loss, a death is reported at once.
+        let later = t + Duration::from_secs(18);
+        assert_eq!(detector.handle_live(ids(&["me"]), later), ids(&["a"]));
     }
 
     #[test]

@@ -6,7 +6,7 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cluster::{spawn_death_watch, spawn_heartbeat, Cluster, NodeInfo, NodeLoad};
+use cluster::{spawn_death_watch, spawn_heartbeat, Cluster, DeathDetector, NodeInfo, NodeLoad};
 use support::eventually;
 
 fn node(id: &str, streams: u32) -> NodeInfo {
@@ -75,7 +75,7 @@ async fn the_death_watch_reports_a_node_that_stops_refreshing(c: &Cluster) {
         (live.len() == 2).then_some(())
     })
     .await;
-    let (mut deaths, _watch) = spawn_death_watch(Arc::clone(&c.nodes), every);
+    let (mut deaths, _watch) = spawn_death_watch(Arc::clone(&c.nodes), DeathDetector::new(), every);
     tokio::time::sleep(Duration::from_millis(300)).await;
     drop(beating);
     let dead = tokio::time::timeout(Duration::from_secs(10), deaths.recv())

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use cluster::{
-    spawn_heartbeat, BusEvent, BusItem, Claim, Cluster, Forwarded, KeptLease, Lease, NodeInfo,
-    NodeLoad,
+    spawn_death_watch, spawn_heartbeat, BusEvent, BusItem, Claim, Cluster, DeathDetector,
+    Forwarded, KeptLease, Lease, NodeInfo, NodeLoad,
 };
 use support::{eventually, redis_cluster_at, test_timing, RedisServer};
 
@@ -254,4 +254,58 @@ async fn a_stream_recreated_with_older_ids_is_read_again_from_its_start() {
         to: 2,
     };
     assert_eq!(items, vec![gap, event(3)]);
+}
+
+fn node(id: &str) -> NodeInfo {
+    NodeInfo {
+        id: id.into(),
+        http_addr: "127.0.0.1:8080".into(),
+        rtmp_addr: "127.0.0.1:1935".into(),
+        started_at: 0,
+        load: NodeLoad::default(),
+    }
+}
+
+#[tokio::test]
+async fn a_redis_restart_kills_no_live_node_and_a_node_gone_meanwhile_is_still_found() {
+    let mut server = RedisServer::start();
+    let (c, _keys) = redis_cluster_at(&server.url()).await;
+    let timing = test_timing();
+    let beat = |id: &str| {
+        let registry = c.nodes.clone();
+        spawn_heartbeat(
+            registry,
+            node(id),
+            NodeLoad::default,
+            timing.refresh_every,
+            timing.ttl,
+        )
+    };
+    let (_me, _other, leaving) = (beat("me"), beat("other"), beat("leaving"));
+    eventually("three live nodes", Duration::from_secs(10), || async {
+        let live = c.nodes.live_nodes().await.ok()?;
+        (live.len() == 3).then_some(())
+    })
+    .await;
+    let detector = DeathDetector::for_node("me", timing.ttl);
+    let (mut deaths, _watch) = spawn_death_watch(c.nodes.clone(), detector, timing.check_every);
+    tokio::time::sleep(timing.check_every * 3).await;
+
+    // Redis comes back empty: every record is gone at once, and `leaving`
+    // stops beating during the outage.
+    server.kill();
+    drop(leaving);
+    tokio::time::sleep(OUTAGE).await;
+    server.spawn();
+
+    let dead = tokio::time::timeout(timing.ttl * 4, deaths.recv())
+        .await
+        .unwrap_or_else(|_| panic!("the node gone during the outage was never reported"));
+    assert_eq!(
+        dead.as_deref(),
+        Some("leaving"),
+        "a live node was reported dead"
+    );
+    let more = tokio::time::timeout(timing.ttl * 2, deaths.recv()).await;
+    assert!(more.is_err(), "a live node was reported dead: {more:?}");
 }

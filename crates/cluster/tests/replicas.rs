@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use cluster::{
-    spawn_death_watch, spawn_heartbeat, BusItem, Claim, Cluster, ClusterError, Forwarded, Lease,
-    NodeInfo, NodeLoad, TaskGuard,
+    spawn_death_watch, spawn_heartbeat, BusItem, Claim, Cluster, ClusterError, DeathDetector,
+    Forwarded, Lease, NodeInfo, NodeLoad, TaskGuard,
 };
 use support::{eventually, redis_replicas};
 
@@ -116,7 +116,11 @@ async fn a_dead_writers_room_passes_to_a_survivor_with_its_unacked_commands() {
         .await;
     assert_eq!(forwarded.ok(), Some(Forwarded::Queued));
 
-    let (mut deaths, _watch) = spawn_death_watch(b.nodes.clone(), Duration::from_millis(100));
+    let (mut deaths, _watch) = spawn_death_watch(
+        b.nodes.clone(),
+        DeathDetector::for_node("node-1", Duration::from_secs(2)),
+        Duration::from_millis(100),
+    );
     tokio::time::sleep(Duration::from_millis(300)).await;
     drop(beat_a);
     let dead = tokio::time::timeout(Duration::from_secs(10), deaths.recv())

@@ -10,7 +10,16 @@ use std::time::Duration;
 use crate::{lock, Inner};
 
 pub(crate) async fn watch(inner: Arc<Inner>, every: Duration) {
-    let (mut dead, _watch) = cluster::spawn_death_watch(inner.cluster.nodes.clone(), every);
+    let (mut dead, _watch) = cluster::spawn_death_watch(
+        inner.cluster.nodes.clone(),
+        // A registry that lost this node's record (Redis restarted empty)
+        // is given one TTL for every live node to announce itself again.
+        cluster::DeathDetector::for_node(
+            inner.cluster.config.node_id.clone(),
+            inner.cluster.config.timing.ttl,
+        ),
+        every,
+    );
     while let Some(node) = dead.recv().await {
         handle_dead(&inner, &node).await;
     }
