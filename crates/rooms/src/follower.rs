@@ -227,11 +227,10 @@ impl Follower {
             return;
         };
         self.forwarded += 1;
-        let request_id = if request.is_empty() {
-            format!("{}:c{}", conn.raw(), self.forwarded)
-        } else {
-            format!("{}:r{request}", conn.raw())
-        };
+        // Unique per forward: a retried forward of this one is queued once,
+        // while a client's own retry reaches the room, which answers it as
+        // a replay (the core remembers request ids).
+        let request_id = format!("{}:c{}", conn.raw(), self.forwarded);
         let command = ToWriter::Command {
             node: self.replicas.node.clone(),
             conn: conn.raw(),
@@ -425,7 +424,11 @@ impl Follower {
         if followed.link.queue.try_send(message.clone()).is_err() {
             return self.cut(conn, Closing::TooSlow);
         }
-        followed.last = followed.last.max(message.seq());
+        // An ack or error carries the room's seq but is no event: the
+        // event it refers to may still be on its way.
+        if message.message().is_event() {
+            followed.last = followed.last.max(message.seq());
+        }
     }
 
     /// Ends a connection the room still counts: the writer is told.

@@ -255,7 +255,7 @@ impl Rooms {
 
     async fn start(&self, id: &RoomId) -> Result<mpsc::Sender<ToRoom>, RoomsError> {
         let Some(replicas) = self.inner.replicas.clone() else {
-            return Ok(self.start_writer(id, None).await?);
+            return self.start_writer(id, None).await;
         };
         let node = replicas.node.clone();
         let claim = replicas
@@ -263,7 +263,7 @@ impl Rooms {
             .room_writers
             .claim(id.as_str(), &node, &node);
         match claim.await.map_err(unavailable)? {
-            Claim::Granted(lease) => Ok(self.start_writer(id, Some((replicas, lease))).await?),
+            Claim::Granted(lease) => self.start_writer(id, Some((replicas, lease))).await,
             Claim::Held(holder) => {
                 let inbox_lease = claim_inbox(&replicas, id.as_str())
                     .await

@@ -2,6 +2,10 @@
 
 use cluster::Cluster;
 
+#[cfg(test)]
+#[path = "replicas_tests.rs"]
+mod tests;
+
 /// How a room runtime in cluster mode reaches the other replicas.
 #[derive(Debug, Clone)]
 pub struct Replicas {
