@@ -8,6 +8,7 @@ mod cli;
 mod config;
 mod config_cluster;
 mod node;
+mod rooms_cluster;
 mod run;
 
 use std::process::ExitCode;

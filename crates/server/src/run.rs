@@ -70,6 +70,7 @@ pub(crate) async fn serve(config: Config, media: tokio::runtime::Handle) -> Resu
         .with_rtmp(rtmp_port, config.live.public_rtmp_host.clone())
         .with_play_tokens(play_tokens)
         .with_rooms(rooms_config(&config));
+    let state = crate::rooms_cluster::wire(state, &node, &config);
     tokio::spawn(rooms::watch_live(
         state.rooms.clone(),
         live.clone(),
