@@ -13,7 +13,7 @@
 //! join starts the room again, claiming the writer lease if it is free.
 
 use std::collections::{HashMap, VecDeque};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use cluster::{BusItem, BusReader, CommandReader, KeptLease, Lease};
 use room::{Room, UserId};
@@ -58,6 +58,8 @@ pub(crate) struct Follower {
     replicas: Replicas,
     inbox: mpsc::Receiver<ToRoom>,
     writer_epoch: u64,
+    /// Since when the writer's lease or node record has been missing.
+    writer_missing: Option<Instant>,
     links: HashMap<ConnId, Followed>,
     pending: HashMap<u64, Connect>,
     backlog: VecDeque<Shared>,
@@ -108,6 +110,7 @@ impl Follower {
             replicas,
             inbox,
             writer_epoch: writer.epoch,
+            writer_missing: None,
             links: HashMap::new(),
             pending: HashMap::new(),
             backlog: VecDeque::new(),
@@ -154,19 +157,30 @@ impl Follower {
         self.stop().await;
     }
 
-    /// Whether the writer this follower started with still holds the room
-    /// (a failed look counts as yes: a link blip only delays).
-    async fn writer_holds(&self) -> bool {
+    /// Whether the writer this follower started with still holds the room.
+    /// Another epoch means no at once. A missing lease or node record means
+    /// no only once it stays missing past a refresh: after Redis lost its
+    /// data the holder re-creates both within one. A failed look is a yes:
+    /// a link blip only delays.
+    async fn writer_holds(&mut self) -> bool {
         let cluster = &self.replicas.cluster;
-        match cluster.room_writers.holder(self.id.as_str()).await {
+        let present = match cluster.room_writers.holder(self.id.as_str()).await {
             Ok(Some(info)) if info.lease.epoch == self.writer_epoch => cluster
                 .nodes
                 .is_alive(&info.lease.node)
                 .await
                 .unwrap_or(true),
-            Ok(_) => false,
+            Ok(Some(_)) => return false,
+            Ok(None) => false,
             Err(_) => true,
+        };
+        if present {
+            self.writer_missing = None;
+            return true;
         }
+        let timing = cluster.config.timing;
+        let since = *self.writer_missing.get_or_insert_with(Instant::now);
+        since.elapsed() <= timing.refresh_every + timing.check_every
     }
 
     async fn handle(&mut self, message: ToRoom) {
