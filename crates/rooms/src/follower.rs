@@ -36,6 +36,8 @@ const BACKLOG: usize = 1024;
 const IDLE: Duration = Duration::from_secs(60);
 /// How long a reader waits for items per call.
 const READ_WAIT: Duration = Duration::from_secs(2);
+/// How long a join waits for the writer's answer before it is sent again.
+const JOIN_RESEND: Duration = Duration::from_secs(5);
 /// The pause after a failed read or forward.
 const RETRY_PAUSE: Duration = Duration::from_millis(500);
 
@@ -61,7 +63,8 @@ pub(crate) struct Follower {
     /// Since when the writer's lease or node record has been missing.
     writer_missing: Option<Instant>,
     links: HashMap<ConnId, Followed>,
-    pending: HashMap<u64, Connect>,
+    /// Joins waiting for the writer's answer, and when each was sent.
+    pending: HashMap<u64, (Connect, Instant)>,
     backlog: VecDeque<Shared>,
     /// The last seq the bus brought (or skipped, in a gap).
     seen: u64,
@@ -141,6 +144,7 @@ impl Follower {
                     }
                 }
                 _ = check.tick() => {
+                    self.resend_joins();
                     if !self.writer_holds().await {
                         tracing::info!(room = self.id.as_str(), "room writer changed: follower stops");
                         self.rooms.retire_now(&self.id, &mut self.inbox);
@@ -187,17 +191,8 @@ impl Follower {
         match message {
             ToRoom::Connect(connect) => {
                 let c = *connect;
-                let join = ToWriter::Join {
-                    node: self.replicas.node.clone(),
-                    conn: c.conn.raw(),
-                    user: c.user.0,
-                    name: c.name.clone(),
-                    guest: c.guest,
-                    password_ok: c.password_ok,
-                    last_seq: c.last_seq,
-                };
-                self.send_writer(join, format!("join:{}", c.conn.raw()));
-                self.pending.insert(c.conn.raw(), c);
+                self.send_join(&c);
+                self.pending.insert(c.conn.raw(), (c, Instant::now()));
             }
             ToRoom::Command {
                 conn,
@@ -226,6 +221,39 @@ impl Follower {
                 }
             }
             ToRoom::Forwarded(_) | ToRoom::NodesAlive(_) => {}
+        }
+    }
+
+    fn send_join(&mut self, c: &Connect) {
+        let join = ToWriter::Join {
+            node: self.replicas.node.clone(),
+            conn: c.conn.raw(),
+            user: c.user.0,
+            name: c.name.clone(),
+            guest: c.guest,
+            password_ok: c.password_ok,
+            last_seq: c.last_seq,
+        };
+        self.forwarded += 1;
+        self.send_writer(join, format!("join:{}:{}", c.conn.raw(), self.forwarded));
+    }
+
+    /// Asks again for the answers to joins that got none (Redis may have
+    /// lost the answer); the writer answers a connection it knows again
+    /// without joining it twice.
+    fn resend_joins(&mut self) {
+        let late: Vec<u64> = self
+            .pending
+            .iter()
+            .filter(|(_, (_, sent))| sent.elapsed() > JOIN_RESEND)
+            .map(|(conn, _)| *conn)
+            .collect();
+        for conn in late {
+            let Some((c, _)) = self.pending.remove(&conn) else {
+                continue;
+            };
+            self.send_join(&c);
+            self.pending.insert(conn, (c, Instant::now()));
         }
     }
 
@@ -295,7 +323,7 @@ impl Follower {
     fn answer(&mut self, to: ToConn) {
         match to.answer {
             Answer::Entered { seq, messages } => {
-                let Some(c) = self.pending.remove(&to.conn) else {
+                let Some((c, _)) = self.pending.remove(&to.conn) else {
                     return;
                 };
                 let first: Vec<Shared> =
@@ -314,7 +342,7 @@ impl Follower {
                 self.catch_up(conn);
             }
             Answer::Refused { message } => {
-                let Some(c) = self.pending.remove(&to.conn) else {
+                let Some((c, _)) = self.pending.remove(&to.conn) else {
                     return;
                 };
                 let first: Vec<Shared> = decode_message(&message).into_iter().collect();
@@ -483,7 +511,7 @@ impl Follower {
         for conn in conns {
             self.cut(conn, Closing::TooSlow);
         }
-        let pending: Vec<ConnId> = self.pending.values().map(|c| c.conn).collect();
+        let pending: Vec<ConnId> = self.pending.values().map(|(c, _)| c.conn).collect();
         self.pending.clear();
         for conn in pending {
             self.leave(conn);

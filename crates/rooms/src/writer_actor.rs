@@ -73,8 +73,17 @@ impl RoomActor {
         };
         // A join from this node is a leftover of a follower it ran before:
         // its connections are local now.
-        if node == writer.node || writer.remote_user(&node, conn).is_some() {
+        if node == writer.node {
             return;
+        }
+        // A join sent again (its answer was lost): answer again.
+        if let Some(joined) = writer.remote_user(&node, conn) {
+            let first = self.first_messages(joined, last_seq, now);
+            let answer = Answer::Entered {
+                seq: self.room.seq(),
+                messages: first.iter().map(encode_message).collect(),
+            };
+            return self.answer(&node, conn, answer);
         }
         let answer = match self
             .room
