@@ -15,15 +15,25 @@ use support::api::{self, RoomSocket};
 
 const REDIS: &str = "redis://127.0.0.1:6379";
 const WAIT: Duration = Duration::from_secs(20);
+/// How long a member may wait to get back in after the writer died: the
+/// dead node's record expires (15 s), and a follower waits one refresh
+/// (5 s) more in case Redis lost the record rather than the node dying.
+const TAKEOVER: Duration = Duration::from_secs(45);
 /// Chats each member sends: within one member's chat rate.
 const EACH: usize = 4;
 
 /// Joins `room` on `replica` as `token`; the socket and the seq it is at.
-fn enter(replica: &Replica, room: &str, token: &str, last_seq: Option<u64>) -> (RoomSocket, u64) {
+fn enter(
+    replica: &Replica,
+    room: &str,
+    token: &str,
+    last_seq: Option<u64>,
+    wait: Duration,
+) -> (RoomSocket, u64) {
     let mut socket = RoomSocket::connect(replica.http, room, token);
     socket.send(&json!({"type": "join", "last_seq": last_seq, "password": ""}));
     let first = socket
-        .wait_for(WAIT, |m| m["type"] == "welcome" || m["type"] == "resumed")
+        .wait_for(wait, |m| m["type"] == "welcome" || m["type"] == "resumed")
         .unwrap_or_else(|| panic!("no welcome from {}", replica.node));
     let seq = first["seq"].as_u64().unwrap();
     (socket, seq)
@@ -69,9 +79,9 @@ fn members_on_three_replicas_see_one_sequence_and_resume_after_the_writer_dies()
     let room = create_room(&a, &host);
 
     // The first join makes node-a the room's writer.
-    let (on_a, _) = enter(&a, &room, &host, None);
-    let (on_b, _) = enter(&b, &room, &ann, None);
-    let (on_c, _) = enter(&c, &room, &bob, None);
+    let (on_a, _) = enter(&a, &room, &host, None, WAIT);
+    let (on_b, _) = enter(&b, &room, &ann, None, WAIT);
+    let (on_c, _) = enter(&c, &room, &bob, None, WAIT);
     let members = [(on_a, "a"), (on_b, "b"), (on_c, "c")];
     let threads: Vec<_> = members
         .into_iter()
@@ -101,8 +111,8 @@ fn members_on_three_replicas_see_one_sequence_and_resume_after_the_writer_dies()
     // The writer dies; members come back on the other replicas with their
     // last seq and the room goes on there.
     a.kill();
-    let (mut back_b, at_b) = enter(&b, &room, &ann, Some(last_seq));
-    let (mut back_c, _) = enter(&c, &room, &bob, Some(last_seq));
+    let (mut back_b, at_b) = enter(&b, &room, &ann, Some(last_seq), TAKEOVER);
+    let (mut back_c, _) = enter(&c, &room, &bob, Some(last_seq), TAKEOVER);
     assert!(
         at_b >= last_seq,
         "resumed behind what was seen: {at_b} < {last_seq}"

@@ -4,11 +4,11 @@
 //! members chat. Every member ends with the same chats, none twice.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
 #[path = "support/member.rs"]
 mod member;
 #[path = "support/replica.rs"]
 mod replica;
+mod support;
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -78,7 +78,11 @@ fn a_redis_restart_and_a_cut_redis_link_lose_and_duplicate_no_chat() {
     for (i, member) in members.iter().enumerate() {
         let texts: Vec<&str> = member.chats.iter().map(|(_, t)| t.as_str()).collect();
         let unique: HashSet<String> = texts.iter().map(|t| (*t).to_owned()).collect();
-        assert_eq!(texts.len(), unique.len(), "member {i} saw a chat twice: {texts:?}");
+        assert_eq!(
+            texts.len(),
+            unique.len(),
+            "member {i} saw a chat twice: {texts:?}"
+        );
         assert_eq!(unique, expected, "member {i} lost chats: {texts:?}");
         assert_eq!(member.chats, reference, "member {i} saw another order");
     }

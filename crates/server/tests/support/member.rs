@@ -53,12 +53,17 @@ impl Member {
             }
             std::thread::sleep(Duration::from_millis(200));
         }
-        panic!("could not rejoin {} on {} within {wait:?}", self.room, self.http);
+        panic!(
+            "could not rejoin {} on {} within {wait:?}",
+            self.room, self.http
+        );
     }
 
     fn try_connect(&mut self) -> Option<WebSocket<TcpStream>> {
         let stream = TcpStream::connect(self.http).ok()?;
-        stream.set_read_timeout(Some(Duration::from_millis(500))).ok()?;
+        stream
+            .set_read_timeout(Some(Duration::from_millis(500)))
+            .ok()?;
         let url = format!("ws://{}/api/v1/rooms/{}/ws", self.http, self.room);
         let mut request = url.into_client_request().ok()?;
         let auth = format!("Bearer {}", self.token).parse().ok()?;
@@ -111,7 +116,10 @@ impl Member {
             let text = message["text"].as_str().unwrap_or_default().to_owned();
             self.chats.push((seq, text));
         }
-        if !matches!(message["type"].as_str(), Some("ack" | "error" | "time_pong")) {
+        if !matches!(
+            message["type"].as_str(),
+            Some("ack" | "error" | "time_pong")
+        ) {
             self.last_seq = Some(seq);
         }
     }
