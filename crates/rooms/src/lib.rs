@@ -23,10 +23,13 @@
 //! tokens for rooms with a password ([`PlayTokens`]), and the bridge that
 //! tells rooms about their live streams ([`watch_live`]).
 //!
-//! Cluster seam (later): a room has one writer, its actor. It reaches its
-//! members only through the `Members` trait (standalone: the connections
-//! of this process), so the room's event bus to other replicas slots in
-//! there; the writer's lease goes where [`Rooms`] starts an actor.
+//! Cluster mode ([`Rooms::clustered`]): a room runs on the replica that
+//! holds its writer lease; its actor also appends every event to the
+//! room's bus, applies commands forwarded by other replicas and answers
+//! their connections, all through one ordered outbox (`writer`). Other
+//! replicas run a follower instead (`follower`): they forward their
+//! connections' joins and commands and fan the bus out in seq order.
+//! docs/cluster.md ("Rooms across replicas") has the rules.
 //! docs/rooms.md is the room model, docs/realtime.md the protocol.
 
 mod actor;
