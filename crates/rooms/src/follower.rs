@@ -207,6 +207,12 @@ impl Follower {
                 }
             }
             ToRoom::Read(read) => self.read(read).await,
+            ToRoom::Apply {
+                actor: room::Actor::System,
+                ..
+            } => {
+                // Live news: the writer learns it from the stream lease.
+            }
             ToRoom::Apply { command, .. } => {
                 // Dropping the answer tells the caller the room is unavailable.
                 tracing::warn!(

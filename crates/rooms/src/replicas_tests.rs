@@ -269,3 +269,39 @@ async fn when_the_writer_node_dies_a_follower_takes_the_room_and_members_resume(
         .expect("read");
     assert_eq!(history, 2, "the chat stored before the death is kept");
 }
+
+/// The live status events a member receives within `wait`.
+async fn live_events(member: &mut Member, count: usize) -> Vec<bool> {
+    let mut seen = Vec::new();
+    let wait = async {
+        while seen.len() < count {
+            let Some(message) = member.queue.recv().await else {
+                break;
+            };
+            if let Some(Kind::LiveStatus(status)) = &message.message().kind {
+                seen.push(status.live);
+            }
+        }
+    };
+    let _ = tokio::time::timeout(WAIT, wait).await;
+    seen
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_writer_learns_of_a_stream_published_on_another_replica_from_its_lease() {
+    let s = setup().await;
+    let (a, _b) = (s.replica("a").await, s.replica("b").await);
+    let mut on_a = join(&a, &s.room, &entry(s.host, None)).await;
+    let claim = s
+        .cluster
+        .streams
+        .claim(s.room.as_str(), "b", "publisher")
+        .await
+        .expect("claim");
+    let cluster::Claim::Granted(lease) = claim else {
+        panic!("the stream lease was not granted: {claim:?}");
+    };
+    assert_eq!(live_events(&mut on_a, 1).await, vec![true], "no live start");
+    s.cluster.streams.release(&lease).await.expect("release");
+    assert_eq!(live_events(&mut on_a, 1).await, vec![false], "no live end");
+}

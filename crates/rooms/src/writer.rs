@@ -31,6 +31,8 @@ const READ_WAIT: Duration = Duration::from_secs(2);
 const RETRY_PAUSE: Duration = Duration::from_millis(500);
 /// How often the writer looks for replicas that died with members here.
 const SWEEP_EVERY: Duration = Duration::from_secs(5);
+/// How often the writer looks at the room's stream lease.
+const LIVE_EVERY: Duration = Duration::from_secs(2);
 /// Forwarded command ids remembered, so a redelivery applies once.
 const SEEN: usize = 4096;
 
@@ -76,8 +78,9 @@ impl Writer {
         let room = lease.resource.clone();
         let outbox_task = tokio::spawn(run_outbox(replicas.clone(), lease, rx));
         let tasks = vec![
-            tokio::spawn(read_commands(reader, room, inbox.clone())),
-            tokio::spawn(sweep_nodes(replicas.clone(), inbox)),
+            tokio::spawn(read_commands(reader, room.clone(), inbox.clone())),
+            tokio::spawn(sweep_nodes(replicas.clone(), inbox.clone())),
+            tokio::spawn(watch_stream_lease(replicas.clone(), room, inbox)),
         ];
         Ok(Writer {
             node: replicas.node.clone(),
@@ -329,5 +332,41 @@ async fn sweep_nodes(replicas: Replicas, inbox: mpsc::Sender<ToRoom>) {
         {
             return;
         }
+    }
+}
+
+/// Live news from the cluster: the room's stream lease (`stream:{room}`),
+/// held by a live node, means live. The writer may not host the stream, so
+/// it looks every 2 s and tells the room of each change it sees (the
+/// first look only if live: rooms whose streams claim no lease keep the
+/// local hub's news).
+async fn watch_stream_lease(replicas: Replicas, room: String, inbox: mpsc::Sender<ToRoom>) {
+    let cluster = &replicas.cluster;
+    let mut was_live: Option<bool> = None;
+    loop {
+        let live = match cluster.streams.holder(&room).await {
+            Ok(Some(info)) => cluster.nodes.is_alive(&info.lease.node).await.ok(),
+            Ok(None) => Some(false),
+            Err(_) => None,
+        };
+        if let Some(live) = live {
+            if was_live.map_or(live, |was| was != live) {
+                let command: room::RoomCommand = if live {
+                    room::LiveStarted.into()
+                } else {
+                    room::LiveEnded.into()
+                };
+                let message = ToRoom::Apply {
+                    actor: room::Actor::System,
+                    command,
+                    then: Box::new(|_, _| ()),
+                };
+                if inbox.send(message).await.is_err() {
+                    return;
+                }
+            }
+            was_live = Some(live);
+        }
+        tokio::time::sleep(LIVE_EVERY).await;
     }
 }
