@@ -1,14 +1,17 @@
 //! Rooms across replicas, end to end: three synctv processes on 127.0.0.2,
 //! .3 and .4 sharing a PostgreSQL database and a Redis key prefix of their
-//! own; members on each replica over WebSocket.
+//! own; members on each replica over WebSocket, and one over gRPC.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/grpc_member.rs"]
+mod grpc_member;
 #[path = "support/replica.rs"]
 mod replica;
 mod support;
 
 use std::time::{Duration, Instant};
 
+use grpc_member::GrpcMember;
 use replica::{Replica, Shared};
 use serde_json::{json, Value};
 use support::api::{self, RoomSocket};
@@ -68,7 +71,8 @@ fn create_room(replica: &Replica, token: &str) -> String {
 }
 
 #[test]
-fn members_on_three_replicas_see_one_sequence_and_resume_after_the_writer_dies() {
+fn websocket_and_grpc_members_on_three_replicas_see_one_sequence_and_resume_after_the_writer_dies()
+{
     let shared = Shared::new("rooms", REDIS);
     let a = Replica::start(&shared, "127.0.0.2", "node-a");
     let b = Replica::start(&shared, "127.0.0.3", "node-b");
@@ -76,19 +80,29 @@ fn members_on_three_replicas_see_one_sequence_and_resume_after_the_writer_dies()
     let host = api::register(a.http, "host");
     let ann = api::register(b.http, "ann");
     let bob = api::register(c.http, "bob");
+    let dan = api::register(c.http, "dan");
     let room = create_room(&a, &host);
 
     // The first join makes node-a the room's writer.
     let (on_a, _) = enter(&a, &room, &host, None, WAIT);
     let (on_b, _) = enter(&b, &room, &ann, None, WAIT);
     let (on_c, _) = enter(&c, &room, &bob, None, WAIT);
+    let (mut over_grpc, _) = GrpcMember::join(c.http, &room, &dan);
+    let total = 4 * EACH;
+    let grpc_thread = std::thread::spawn(move || {
+        for i in 0..EACH {
+            let id = format!("grpc-{i}");
+            over_grpc.send(&json!({"type": "chat", "text": id, "request_id": id}).to_string());
+        }
+        over_grpc.chats(total, WAIT)
+    });
     let members = [(on_a, "a"), (on_b, "b"), (on_c, "c")];
     let threads: Vec<_> = members
         .into_iter()
         .map(|(mut socket, who)| {
             std::thread::spawn(move || {
                 send_chats(&mut socket, who);
-                let seen = chats(&mut socket, 3 * EACH);
+                let seen = chats(&mut socket, total);
                 (socket, seen)
             })
         })
@@ -96,14 +110,12 @@ fn members_on_three_replicas_see_one_sequence_and_resume_after_the_writer_dies()
     let results: Vec<(RoomSocket, Vec<(u64, String)>)> =
         threads.into_iter().map(|t| t.join().unwrap()).collect();
     let sequence = results[0].1.clone();
-    assert_eq!(
-        sequence.len(),
-        3 * EACH,
-        "the writer's member: {sequence:?}"
-    );
+    assert_eq!(sequence.len(), total, "the writer's member: {sequence:?}");
     for (i, (_, seen)) in results.iter().enumerate() {
         assert_eq!(seen, &sequence, "member {i} saw another sequence");
     }
+    let over_grpc = grpc_thread.join().unwrap();
+    assert_eq!(over_grpc, sequence, "the gRPC member saw another sequence");
     assert!(sequence.windows(2).all(|w| w[0].0 < w[1].0), "{sequence:?}");
     let last_seq = sequence.last().unwrap().0;
     drop(results);
