@@ -315,9 +315,21 @@ impl Follower {
         let _ = self.forward.send((request_id, message));
     }
 
-    /// One item from the readers; true when the room closed.
+    /// One item from the readers; true when the follower must stop (the
+    /// room closed, or another writer answers).
     fn handle_cluster(&mut self, item: FromCluster) -> bool {
         match item {
+            FromCluster::Answer(answer) if answer.epoch < self.writer_epoch => false,
+            FromCluster::Answer(answer) if answer.epoch > self.writer_epoch => {
+                // A newer writer: a connection let in now would be cut at
+                // the next check. Pending joins go to the next follower
+                // instead. (Answers of older writers are left over: dropped.)
+                tracing::info!(
+                    room = self.id.as_str(),
+                    "another room writer answers: follower stops"
+                );
+                true
+            }
             FromCluster::Answer(answer) => {
                 self.answer(answer);
                 false

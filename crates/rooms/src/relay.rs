@@ -43,6 +43,8 @@ pub(crate) enum ToWriter {
 /// The writer's answer to one connection on another replica.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ToConn {
+    /// The epoch of the writer that answers.
+    pub(crate) epoch: u64,
     pub(crate) conn: u64,
     pub(crate) answer: Answer,
 }
@@ -234,6 +236,7 @@ mod tests {
         };
         assert_eq!(ToWriter::decode(&join.encode()), Some(join));
         let answer = ToConn {
+            epoch: 3,
             conn: 9,
             answer: Answer::Reply { message: vec![1] },
         };

@@ -104,6 +104,11 @@ impl Writer {
         })
     }
 
+    /// The epoch of the writer lease.
+    pub(crate) fn epoch(&self) -> u64 {
+        self.lease.lease().epoch
+    }
+
     /// Resolves when the lease is lost (a takeover, or no renewal for a TTL).
     pub(crate) async fn lost(&mut self) -> LeaseLost {
         self.lease.lost().await

@@ -185,7 +185,16 @@ impl RoomActor {
         let Some(writer) = &self.writer else {
             return;
         };
-        let payload = Bytes::from(ToConn { conn, answer }.encode().to_vec());
+        let epoch = writer.epoch();
+        let payload = Bytes::from(
+            ToConn {
+                epoch,
+                conn,
+                answer,
+            }
+            .encode()
+            .to_vec(),
+        );
         writer.send(Out::Answer {
             node: node.to_owned(),
             payload,
