@@ -37,6 +37,7 @@ mod clock;
 mod error;
 mod fanout;
 mod follower;
+mod follower_io;
 mod keys;
 mod live_events;
 mod member;

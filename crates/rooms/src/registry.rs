@@ -10,7 +10,8 @@ use store::{RoomId, RoomStateRepo, Store};
 use tokio::sync::{mpsc, oneshot, OnceCell};
 
 use crate::actor::{ReadFn, RoomActor, ThenFn, ToRoom, INBOX};
-use crate::follower::{claim_inbox, Follower};
+use crate::follower::Follower;
+use crate::follower_io::claim_inbox;
 use crate::live_events::{commands_for, LiveStatus};
 use crate::replicas::Replicas;
 use crate::writer::Writer;
