@@ -1,7 +1,11 @@
 //! The room actor: one task owns a room, applies commands in order,
 //! persists durable events, then fans them out.
 
+use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Duration;
+
+use cluster::ForwardedCommand;
 
 use room::{
     Actor, EventKind, Join, Leave, Receipt, Resume, Room, RoomCommand, RoomError, RoomEvent, UserId,
@@ -15,6 +19,7 @@ use crate::fanout::{Closing, ConnId, Fanout, Link, Members};
 use crate::outgoing::{Outgoing, Shared};
 use crate::persist::write_event;
 use crate::registry::Rooms;
+use crate::writer::Writer;
 
 /// Messages an actor may have waiting.
 pub(crate) const INBOX: usize = 1024;
@@ -64,6 +69,10 @@ pub(crate) enum ToRoom {
     Read(ReadFn),
     /// The account was banned from the site: close its connections.
     Expel { user: UserId },
+    /// A command another replica forwarded to this room's writer.
+    Forwarded(ForwardedCommand),
+    /// The nodes alive now (for a writer: members elsewhere may be gone).
+    NodesAlive(Arc<HashSet<String>>),
 }
 
 /// A connection's `join`.
@@ -88,7 +97,9 @@ pub(crate) struct RoomActor {
     pub(crate) rooms: Rooms,
     pub(crate) inbox: mpsc::Receiver<ToRoom>,
     /// Where the room's messages go (see [`Members`]).
-    members: Box<dyn Members>,
+    pub(crate) members: Box<dyn Members>,
+    /// In a cluster: the writer lease and the way to the other replicas.
+    pub(crate) writer: Option<Writer>,
     /// A write failed: the next checkpoint saves the whole room.
     dirty: bool,
     /// The seq stored for the room: no event above it has gone out.
@@ -111,15 +122,32 @@ impl RoomActor {
             rooms,
             inbox,
             members: Box::new(Fanout::default()),
+            writer: None,
             dirty: false,
         }
     }
 
+    /// The actor of a room this replica writes in a cluster.
+    pub(crate) fn with_writer(mut self, writer: Writer) -> RoomActor {
+        self.members = writer.members();
+        self.writer = Some(writer);
+        self
+    }
+
     pub(crate) async fn run(mut self) {
+        let mut fenced = false;
         loop {
             let deadline = self.room.poll_timeout();
-            let idle = self.members.is_empty();
+            let idle =
+                self.members.is_empty() && !self.writer.as_ref().is_some_and(Writer::has_remote);
             tokio::select! {
+                why = lease_lost(&mut self.writer) => {
+                    tracing::warn!(room = self.id.as_str(), ?why, "room writer lease lost: writer stops");
+                    self.members.close_all(Closing::TooSlow);
+                    self.rooms.retire_now(&self.id, &mut self.inbox);
+                    fenced = true;
+                    break;
+                }
                 message = self.inbox.recv() => match message {
                     Some(message) => self.handle(message).await,
                     None => break,
@@ -140,8 +168,15 @@ impl RoomActor {
                 break;
             }
         }
+        if fenced {
+            // Another replica may write the room now: nothing more is stored.
+            return;
+        }
         self.drain_after_retire().await;
         self.checkpoint().await;
+        if let Some(writer) = self.writer.take() {
+            writer.finish().await;
+        }
     }
 
     async fn handle(&mut self, message: ToRoom) {
@@ -184,6 +219,8 @@ impl RoomActor {
                 }
                 self.flush().await;
             }
+            ToRoom::Forwarded(command) => self.forwarded(command, now).await,
+            ToRoom::NodesAlive(alive) => self.forget_dead_nodes(&alive, now).await,
         }
     }
 
@@ -211,7 +248,12 @@ impl RoomActor {
     }
 
     /// A welcome, or `resumed` and exactly the events missed.
-    fn first_messages(&self, user: UserId, last_seq: Option<u64>, now: i64) -> Vec<Shared> {
+    pub(crate) fn first_messages(
+        &self,
+        user: UserId,
+        last_seq: Option<u64>,
+        now: i64,
+    ) -> Vec<Shared> {
         let resume = last_seq.map(|seq| self.room.resume(seq));
         let Some(Resume::Events(missed)) = resume else {
             let welcome = ServerMessage::welcome(&self.room.snapshot(now), user);
@@ -257,7 +299,7 @@ impl RoomActor {
     }
 
     /// One connection of `user` closed (or was cut off).
-    fn leave(&mut self, user: UserId, now: i64) {
+    pub(crate) fn leave(&mut self, user: UserId, now: i64) {
         let result = self
             .room
             .handle_command(Actor::User(user), RoomCommand::from(Leave), now);
@@ -268,7 +310,7 @@ impl RoomActor {
     }
 
     /// Drains the room's events: store, then send to everyone.
-    async fn flush(&mut self) {
+    pub(crate) async fn flush(&mut self) {
         while let Some(event) = self.room.poll_event() {
             if event.seq > self.reserved {
                 self.reserve(event.seq).await;
@@ -307,7 +349,15 @@ impl RoomActor {
             EventKind::MemberBanned { user, .. } => {
                 self.members.close_user(user, Closing::Banned);
             }
-            _ => {}
+            _ => return,
+        }
+        if let (
+            Some(writer),
+            EventKind::MemberKicked { user, .. } | EventKind::MemberBanned { user, .. },
+        ) = (self.writer.as_mut(), &event.kind)
+        {
+            // Their replicas close them on seeing the event.
+            writer.forget_user(*user);
         }
     }
 
@@ -363,6 +413,14 @@ impl RoomActor {
             }
         }
         self.members.close_all(Closing::RoomClosed);
+    }
+}
+
+/// Resolves when a writer's lease is lost; never without a writer.
+async fn lease_lost(writer: &mut Option<Writer>) -> cluster::LeaseLost {
+    match writer {
+        Some(writer) => writer.lost().await,
+        None => std::future::pending().await,
     }
 }
 

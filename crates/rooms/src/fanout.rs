@@ -18,6 +18,11 @@ impl ConnId {
         static NEXT: AtomicU64 = AtomicU64::new(1);
         ConnId(NEXT.fetch_add(1, Ordering::Relaxed))
     }
+
+    /// The number, as other replicas know the connection (with the node).
+    pub(crate) fn raw(self) -> u64 {
+        self.0
+    }
 }
 
 /// Why the server ends a connection, as the client is told.

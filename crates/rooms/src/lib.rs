@@ -23,16 +23,21 @@
 //! tokens for rooms with a password ([`PlayTokens`]), and the bridge that
 //! tells rooms about their live streams ([`watch_live`]).
 //!
-//! Cluster seam (later): a room has one writer, its actor. It reaches its
-//! members only through the `Members` trait (standalone: the connections
-//! of this process), so the room's event bus to other replicas slots in
-//! there; the writer's lease goes where [`Rooms`] starts an actor.
+//! Cluster mode ([`Rooms::clustered`]): a room runs on the replica that
+//! holds its writer lease; its actor also appends every event to the
+//! room's bus, applies commands forwarded by other replicas and answers
+//! their connections, all through one ordered outbox (`writer`). Other
+//! replicas run a follower instead (`follower`): they forward their
+//! connections' joins and commands and fan the bus out in seq order.
+//! docs/cluster.md ("Rooms across replicas") has the rules.
 //! docs/rooms.md is the room model, docs/realtime.md the protocol.
 
 mod actor;
 mod clock;
 mod error;
 mod fanout;
+mod follower;
+mod follower_io;
 mod keys;
 mod live_events;
 mod member;
@@ -40,6 +45,10 @@ mod outgoing;
 mod persist;
 mod play_tokens;
 mod registry;
+mod relay;
+mod replicas;
+mod writer;
+mod writer_actor;
 
 pub use error::RoomsError;
 pub use fanout::{Closing, ConnId};
@@ -49,3 +58,4 @@ pub use member::{Entry, Member};
 pub use outgoing::{Outgoing, Shared};
 pub use play_tokens::{PlayTokens, TOKEN_TTL_MS};
 pub use registry::{Rooms, RoomsConfig};
+pub use replicas::Replicas;

@@ -4,13 +4,24 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
+use cluster::{Claim, Lease};
 use room::{Room, RoomLimits};
-use store::{RoomId, RoomStateRepo, Store, StoreError};
+use store::{RoomId, RoomStateRepo, Store};
 use tokio::sync::{mpsc, oneshot, OnceCell};
 
 use crate::actor::{ReadFn, RoomActor, ThenFn, ToRoom, INBOX};
+use crate::follower::Follower;
+use crate::follower_io::claim_inbox;
 use crate::live_events::{commands_for, LiveStatus};
+use crate::replicas::Replicas;
+use crate::writer::Writer;
 use crate::RoomsError;
+
+/// A cluster failure as callers see it: the room is not available now.
+fn unavailable(e: cluster::ClusterError) -> RoomsError {
+    tracing::warn!("room not started: {e}");
+    RoomsError::Unavailable
+}
 
 #[cfg(test)]
 #[path = "registry_tests.rs"]
@@ -56,6 +67,8 @@ struct Inner {
     running: Mutex<HashMap<RoomId, Cell>>,
     /// Set by the live bridge ([`crate::watch_live`]).
     live_status: OnceLock<Arc<dyn LiveStatus>>,
+    /// In a cluster: rooms have one writer among the replicas.
+    replicas: Option<Replicas>,
 }
 
 impl Rooms {
@@ -66,8 +79,27 @@ impl Rooms {
                 config,
                 running: Mutex::new(HashMap::new()),
                 live_status: OnceLock::new(),
+                replicas: None,
             }),
         }
+    }
+
+    /// Rooms of one replica among several: each room runs on the replica
+    /// holding its writer lease, and is followed on the others.
+    pub fn clustered(store: Store, config: RoomsConfig, replicas: Replicas) -> Rooms {
+        Rooms {
+            inner: Arc::new(Inner {
+                store,
+                config,
+                running: Mutex::new(HashMap::new()),
+                live_status: OnceLock::new(),
+                replicas: Some(replicas),
+            }),
+        }
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.inner.store
     }
 
     /// The configuration rooms run with.
@@ -217,19 +249,70 @@ impl Rooms {
             Ok(sender) => Ok((cell.clone(), sender.clone())),
             Err(e) => {
                 self.forget(id, &cell);
-                Err(e.into())
+                Err(e)
             }
         }
     }
 
-    async fn start(&self, id: &RoomId) -> Result<mpsc::Sender<ToRoom>, StoreError> {
+    async fn start(&self, id: &RoomId) -> Result<mpsc::Sender<ToRoom>, RoomsError> {
+        let Some(replicas) = self.inner.replicas.clone() else {
+            return self.start_writer(id, None).await;
+        };
+        let node = replicas.node.clone();
+        let claim = replicas
+            .cluster
+            .room_writers
+            .claim(id.as_str(), &node, &node);
+        match claim.await.map_err(unavailable)? {
+            Claim::Granted(lease) => self.start_writer(id, Some((replicas, lease))).await,
+            Claim::Held(holder) => {
+                let inbox_lease = claim_inbox(&replicas, id.as_str())
+                    .await
+                    .map_err(unavailable)?;
+                let (tx, rx) = mpsc::channel(INBOX);
+                let follower = Follower::start(
+                    self.clone(),
+                    replicas,
+                    id.clone(),
+                    &holder.lease,
+                    inbox_lease,
+                    rx,
+                )
+                .map_err(unavailable)?;
+                tokio::spawn(follower.run());
+                tracing::debug!(
+                    room = id.as_str(),
+                    writer = holder.lease.node,
+                    "room followed"
+                );
+                Ok(tx)
+            }
+        }
+    }
+
+    /// Runs the room here; in a cluster, under `writer`'s lease.
+    async fn start_writer(
+        &self,
+        id: &RoomId,
+        writer: Option<(Replicas, Lease)>,
+    ) -> Result<mpsc::Sender<ToRoom>, RoomsError> {
         // The stored seq is above every seq sent before (see the actor's
         // `SEQ_BLOCK`): the room continues from it.
         let saved = self.inner.store.load_room(id).await?;
         let room = Room::restore(saved, self.inner.config.limits.clone());
         let (tx, rx) = mpsc::channel(INBOX);
         self.tell_live_status(id, &tx);
-        let actor = RoomActor::new(id.clone(), room, self.inner.store.clone(), self.clone(), rx);
+        let mut actor =
+            RoomActor::new(id.clone(), room, self.inner.store.clone(), self.clone(), rx);
+        if let Some((replicas, lease)) = writer {
+            match Writer::start(replicas.clone(), lease.clone(), tx.clone()) {
+                Ok(writer) => actor = actor.with_writer(writer),
+                Err(e) => {
+                    let _ = replicas.cluster.room_writers.release(&lease).await;
+                    return Err(unavailable(e));
+                }
+            }
+        }
         tokio::spawn(actor.run());
         tracing::debug!(room = id.as_str(), "room loaded");
         Ok(tx)

@@ -9,6 +9,7 @@ mod cluster_live;
 mod config;
 mod config_cluster;
 mod node;
+mod rooms_cluster;
 mod run;
 
 use std::process::ExitCode;

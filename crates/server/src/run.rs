@@ -73,6 +73,7 @@ pub(crate) async fn serve(config: Config, media: tokio::runtime::Handle) -> Resu
         .with_play_tokens(play_tokens)
         .with_rooms(rooms_config(&config))
         .with_trusted_proxies(config.http.trusted_proxies().unwrap_or_default());
+    let state = crate::rooms_cluster::wire(state, &node, &config);
     let state = node.attach(state);
     tokio::spawn(rooms::watch_live(
         state.rooms.clone(),

@@ -1,0 +1,377 @@
+//! The writer's side of a room in a cluster: this replica holds the room's
+//! writer lease, so its actor numbers the events. Each event goes to the
+//! room's bus after storage; commands forwarded by other replicas come in
+//! through the room's command queue and are acked once applied and their
+//! events are on the bus; answers for connections elsewhere go to their
+//! replica's inbox for the room.
+//!
+//! Everything the writer sends to Redis goes through one ordered outbox
+//! task, so the actor never waits on the link: a blip delays the bus,
+//! never reorders or drops it. The outbox stops at the first fenced write.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use cluster::{ClusterError, CommandReader, ForwardedCommand, KeptLease, Lease, LeaseLost};
+use room::UserId;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::actor::ToRoom;
+use crate::fanout::{Closing, ConnId, Fanout, Link, Members};
+use crate::outgoing::Shared;
+use crate::relay::encode_message;
+use crate::replicas::{inbox_of, Replicas};
+
+/// How long a reader waits for forwarded commands per call.
+const READ_WAIT: Duration = Duration::from_secs(2);
+/// The pause after a failed read or write before the next try.
+const RETRY_PAUSE: Duration = Duration::from_millis(500);
+/// How often the writer looks for replicas that died with members here.
+const SWEEP_EVERY: Duration = Duration::from_secs(5);
+/// How often the writer looks at the room's stream lease.
+const LIVE_EVERY: Duration = Duration::from_secs(2);
+/// Forwarded command ids remembered, so a redelivery applies once.
+const SEEN: usize = 4096;
+
+/// One write to Redis, in the order the actor made it.
+#[derive(Debug)]
+pub(crate) enum Out {
+    /// An event on the bus.
+    Event { seq: u64, payload: Bytes },
+    /// An answer for a connection on `node`.
+    Answer { node: String, payload: Bytes },
+    /// A forwarded command applied: remove it from the queue.
+    Ack { id: String },
+}
+
+/// What a writer actor holds besides its room.
+pub(crate) struct Writer {
+    pub(crate) node: String,
+    lease: KeptLease,
+    outbox: mpsc::UnboundedSender<Out>,
+    /// Connections on other replicas: (node, conn) → user.
+    remote: HashMap<(String, u64), UserId>,
+    seen: HashSet<String>,
+    seen_order: VecDeque<String>,
+    tasks: Vec<JoinHandle<()>>,
+    outbox_task: Option<JoinHandle<()>>,
+    replicas: Replicas,
+}
+
+impl Writer {
+    /// Starts the outbox and the command reader of a granted lease.
+    pub(crate) fn start(
+        replicas: Replicas,
+        lease: Lease,
+        inbox: mpsc::Sender<ToRoom>,
+    ) -> Result<Writer, ClusterError> {
+        let reader = replicas.cluster.commands.reader()?;
+        let kept = KeptLease::spawn(
+            replicas.cluster.room_writers.clone(),
+            lease.clone(),
+            replicas.cluster.config.timing,
+        );
+        let (outbox, rx) = mpsc::unbounded_channel();
+        let room = lease.resource.clone();
+        let outbox_task = tokio::spawn(run_outbox(replicas.clone(), lease, rx));
+        let tasks = vec![
+            tokio::spawn(read_commands(reader, room.clone(), inbox.clone())),
+            tokio::spawn(sweep_nodes(replicas.clone(), inbox.clone())),
+            tokio::spawn(watch_stream_lease(replicas.clone(), room, inbox)),
+        ];
+        Ok(Writer {
+            node: replicas.node.clone(),
+            lease: kept,
+            outbox,
+            remote: HashMap::new(),
+            seen: HashSet::new(),
+            seen_order: VecDeque::new(),
+            tasks,
+            outbox_task: Some(outbox_task),
+            replicas,
+        })
+    }
+
+    /// The members' side of the actor: this replica's connections, and
+    /// every event on the bus for the others.
+    pub(crate) fn members(&self) -> Box<dyn Members> {
+        Box::new(BusMembers {
+            local: Fanout::default(),
+            outbox: self.outbox.clone(),
+        })
+    }
+
+    /// The epoch of the writer lease.
+    pub(crate) fn epoch(&self) -> u64 {
+        self.lease.lease().epoch
+    }
+
+    /// Resolves when the lease is lost (a takeover, or no renewal for a TTL).
+    pub(crate) async fn lost(&mut self) -> LeaseLost {
+        self.lease.lost().await
+    }
+
+    /// Whether a forwarded command is new (a redelivery is not).
+    pub(crate) fn first_time(&mut self, id: &str) -> bool {
+        if !self.seen.insert(id.to_owned()) {
+            return false;
+        }
+        self.seen_order.push_back(id.to_owned());
+        if self.seen_order.len() > SEEN {
+            if let Some(old) = self.seen_order.pop_front() {
+                self.seen.remove(&old);
+            }
+        }
+        true
+    }
+
+    pub(crate) fn send(&self, out: Out) {
+        // The outbox lives as long as the writer.
+        let _ = self.outbox.send(out);
+    }
+
+    pub(crate) fn add_remote(&mut self, node: String, conn: u64, user: UserId) {
+        self.remote.insert((node, conn), user);
+    }
+
+    pub(crate) fn remove_remote(&mut self, node: &str, conn: u64) -> Option<UserId> {
+        self.remote.remove(&(node.to_owned(), conn))
+    }
+
+    pub(crate) fn remote_user(&self, node: &str, conn: u64) -> Option<UserId> {
+        self.remote.get(&(node.to_owned(), conn)).copied()
+    }
+
+    pub(crate) fn has_remote(&self) -> bool {
+        !self.remote.is_empty()
+    }
+
+    /// Forgets the remote connections of `user` (kicked or banned: their
+    /// replicas close them on seeing the event).
+    pub(crate) fn forget_user(&mut self, user: UserId) {
+        self.remote.retain(|_, u| *u != user);
+    }
+
+    /// Forgets the connections on nodes not in `alive`; their users.
+    pub(crate) fn forget_dead(&mut self, alive: &HashSet<String>) -> Vec<UserId> {
+        let dead: Vec<(String, u64)> = self
+            .remote
+            .keys()
+            .filter(|(node, _)| !alive.contains(node))
+            .cloned()
+            .collect();
+        dead.iter()
+            .filter_map(|key| self.remote.remove(key))
+            .collect()
+    }
+
+    /// A clean stop: what is in the outbox is written, then the lease is
+    /// released so another replica may claim the room at once.
+    pub(crate) async fn finish(mut self) {
+        for task in self.tasks.drain(..) {
+            task.abort();
+        }
+        let (closed, _) = mpsc::unbounded_channel();
+        drop(std::mem::replace(&mut self.outbox, closed));
+        if let Some(task) = self.outbox_task.take() {
+            let limit = self.replicas.cluster.config.retry_for;
+            let _ = tokio::time::timeout(limit, task).await;
+        }
+        let lease = self.lease.lease().clone();
+        if let Err(e) = self.replicas.cluster.room_writers.release(&lease).await {
+            tracing::warn!(room = lease.resource, "writer lease not released: {e}");
+        }
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        if let Some(task) = &self.outbox_task {
+            task.abort();
+        }
+    }
+}
+
+/// The writer's members: local connections, and the bus for the rest.
+struct BusMembers {
+    local: Fanout,
+    outbox: mpsc::UnboundedSender<Out>,
+}
+
+impl Members for BusMembers {
+    fn is_empty(&self) -> bool {
+        self.local.is_empty()
+    }
+
+    fn add(&mut self, id: ConnId, link: Link) {
+        self.local.add(id, link);
+    }
+
+    fn remove(&mut self, id: ConnId) -> Option<UserId> {
+        self.local.remove(id)
+    }
+
+    fn send_to(&mut self, id: ConnId, message: &Shared) -> Option<UserId> {
+        self.local.send_to(id, message)
+    }
+
+    fn publish(&mut self, message: &Shared) -> Vec<UserId> {
+        let event = Out::Event {
+            seq: message.seq(),
+            payload: Bytes::from(encode_message(message)),
+        };
+        let _ = self.outbox.send(event);
+        self.local.publish(message)
+    }
+
+    fn close_user(&mut self, user: UserId, closing: Closing) {
+        self.local.close_user(user, closing);
+    }
+
+    fn close_all(&mut self, closing: Closing) {
+        self.local.close_all(closing);
+    }
+}
+
+/// Writes the outbox in order, each write retried until it lands; stops
+/// at the first fenced one (another replica writes the room now).
+async fn run_outbox(replicas: Replicas, lease: Lease, mut rx: mpsc::UnboundedReceiver<Out>) {
+    let mut answers = 0u64;
+    while let Some(out) = rx.recv().await {
+        loop {
+            let result = match &out {
+                Out::Event { seq, payload } => {
+                    let bus = &replicas.cluster.bus;
+                    bus.append(&lease, *seq, payload.clone()).await
+                }
+                Out::Answer { node, payload } => {
+                    let inbox = inbox_of(&lease.resource, node);
+                    let id = format!("{}.{answers}", lease.epoch);
+                    let queue = &replicas.cluster.commands;
+                    queue
+                        .forward(&inbox, &id, payload.clone())
+                        .await
+                        .map(|_| ())
+                }
+                Out::Ack { id } => replicas.cluster.commands.ack(&lease, id).await,
+            };
+            match result {
+                Ok(()) => break,
+                Err(ClusterError::Fenced { .. }) => {
+                    tracing::info!(room = lease.resource, "room writer fenced: outbox stops");
+                    return;
+                }
+                Err(e) => {
+                    tracing::warn!(room = lease.resource, "room write failed, retrying: {e}");
+                    tokio::time::sleep(RETRY_PAUSE).await;
+                }
+            }
+        }
+        if matches!(out, Out::Answer { .. }) {
+            answers += 1;
+        }
+    }
+}
+
+/// Hands the room's forwarded commands to its actor, in queue order.
+async fn read_commands(
+    mut reader: Box<dyn CommandReader>,
+    room: String,
+    inbox: mpsc::Sender<ToRoom>,
+) {
+    reader.follow(&room);
+    loop {
+        let commands: Vec<ForwardedCommand> = match reader.next(READ_WAIT).await {
+            Ok(commands) => commands,
+            Err(e) => {
+                tracing::warn!(room, "reading forwarded commands failed: {e}");
+                tokio::time::sleep(RETRY_PAUSE).await;
+                continue;
+            }
+        };
+        for command in commands {
+            if inbox.send(ToRoom::Forwarded(command)).await.is_err() {
+                return;
+            }
+        }
+        if inbox.is_closed() {
+            return;
+        }
+    }
+}
+
+/// Tells the actor which nodes live, now and then, so members of a replica
+/// that died leave.
+///
+/// A node counts as dead only when two listings in a row miss it and both
+/// list this node: a listing right after Redis lost its data (before the
+/// next heartbeats) must not make members leave.
+async fn sweep_nodes(replicas: Replicas, inbox: mpsc::Sender<ToRoom>) {
+    let mut previous: HashSet<String> = HashSet::new();
+    loop {
+        tokio::time::sleep(SWEEP_EVERY).await;
+        let Ok(nodes) = replicas.cluster.nodes.live_nodes().await else {
+            continue;
+        };
+        let alive: HashSet<String> = nodes.into_iter().map(|n| n.id).collect();
+        if !alive.contains(&replicas.node) {
+            previous.clear();
+            continue;
+        }
+        if previous.is_empty() {
+            previous = alive;
+            continue;
+        }
+        let either: HashSet<String> = alive.union(&previous).cloned().collect();
+        previous = alive;
+        if inbox
+            .send(ToRoom::NodesAlive(Arc::new(either)))
+            .await
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+/// Live news from the cluster: the room's stream lease (`stream:{room}`),
+/// held by a live node, means live. The writer may not host the stream, so
+/// it looks every 2 s and tells the room of each change it sees (the
+/// first look only if live: rooms whose streams claim no lease keep the
+/// local hub's news).
+async fn watch_stream_lease(replicas: Replicas, room: String, inbox: mpsc::Sender<ToRoom>) {
+    let cluster = &replicas.cluster;
+    let mut was_live: Option<bool> = None;
+    loop {
+        let live = match cluster.streams.holder(&room).await {
+            Ok(Some(info)) => cluster.nodes.is_alive(&info.lease.node).await.ok(),
+            Ok(None) => Some(false),
+            Err(_) => None,
+        };
+        if let Some(live) = live {
+            if was_live.map_or(live, |was| was != live) {
+                let command: room::RoomCommand = if live {
+                    room::LiveStarted.into()
+                } else {
+                    room::LiveEnded.into()
+                };
+                let message = ToRoom::Apply {
+                    actor: room::Actor::System,
+                    command,
+                    then: Box::new(|_, _| ()),
+                };
+                if inbox.send(message).await.is_err() {
+                    return;
+                }
+            }
+            was_live = Some(live);
+        }
+        tokio::time::sleep(LIVE_EVERY).await;
+    }
+}

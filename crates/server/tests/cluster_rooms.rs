@@ -1,0 +1,153 @@
+//! Rooms across replicas, end to end: three synctv processes on 127.0.0.2,
+//! .3 and .4 sharing a PostgreSQL database and a Redis key prefix of their
+//! own; members on each replica over WebSocket, and one over gRPC.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/grpc_member.rs"]
+mod grpc_member;
+#[path = "support/room_cluster.rs"]
+mod replica;
+mod support;
+
+use std::time::{Duration, Instant};
+
+use grpc_member::GrpcMember;
+use replica::{Replica, Shared};
+use serde_json::{json, Value};
+use support::api::{self, RoomSocket};
+
+const REDIS: &str = "redis://127.0.0.1:6379";
+const WAIT: Duration = Duration::from_secs(20);
+/// How long a member may wait to get back in after the writer died: the
+/// dead node's record expires (15 s), and a follower waits one refresh
+/// (5 s) more in case Redis lost the record rather than the node dying.
+const TAKEOVER: Duration = Duration::from_secs(45);
+/// Chats each member sends: within one member's chat rate.
+const EACH: usize = 4;
+
+/// Joins `room` on `replica` as `token`; the socket and the seq it is at.
+fn enter(
+    replica: &Replica,
+    room: &str,
+    token: &str,
+    last_seq: Option<u64>,
+    wait: Duration,
+) -> (RoomSocket, u64) {
+    let mut socket = RoomSocket::connect(replica.http, room, token);
+    socket.send(&json!({"type": "join", "last_seq": last_seq, "password": ""}));
+    let first = socket
+        .wait_for(wait, |m| m["type"] == "welcome" || m["type"] == "resumed")
+        .unwrap_or_else(|| panic!("no welcome from {}", replica.node));
+    let seq = first["seq"].as_u64().unwrap();
+    (socket, seq)
+}
+
+/// The chats a member receives, as (seq, text), until it has `count`.
+fn chats(socket: &mut RoomSocket, count: usize) -> Vec<(u64, String)> {
+    let deadline = Instant::now() + WAIT;
+    let mut seen = Vec::new();
+    while seen.len() < count && Instant::now() < deadline {
+        let Some(chat) = socket.wait_for(Duration::from_secs(1), |m| m["type"] == "chat") else {
+            continue;
+        };
+        let text = chat["text"].as_str().unwrap_or_default().to_owned();
+        seen.push((chat["seq"].as_u64().unwrap(), text));
+    }
+    seen
+}
+
+fn send_chats(socket: &mut RoomSocket, who: &str) {
+    for i in 0..EACH {
+        let id = format!("{who}-{i}");
+        socket.send(&json!({"type": "chat", "text": id, "request_id": id}));
+    }
+}
+
+fn create_room(replica: &Replica, token: &str) -> String {
+    let body = json!({"name": "cluster room"});
+    let (status, room) = api::call(replica.http, "POST", "/api/v1/rooms", Some(token), &body);
+    assert_eq!(status, 201, "{room}");
+    room["id"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn websocket_and_grpc_members_on_three_replicas_see_one_sequence_and_resume_after_the_writer_dies()
+{
+    let shared = Shared::new("rooms", REDIS);
+    let a = Replica::start(&shared, "127.0.0.2", "node-a");
+    let b = Replica::start(&shared, "127.0.0.3", "node-b");
+    let c = Replica::start(&shared, "127.0.0.4", "node-c");
+    let host = api::register(a.http, "host");
+    let ann = api::register(b.http, "ann");
+    let bob = api::register(c.http, "bob");
+    let dan = api::register(c.http, "dan");
+    let room = create_room(&a, &host);
+
+    // The first join makes node-a the room's writer.
+    let (on_a, _) = enter(&a, &room, &host, None, WAIT);
+    let (on_b, _) = enter(&b, &room, &ann, None, WAIT);
+    let (on_c, _) = enter(&c, &room, &bob, None, WAIT);
+    let (mut over_grpc, _) = GrpcMember::join(c.http, &room, &dan);
+    let total = 4 * EACH;
+    let grpc_thread = std::thread::spawn(move || {
+        for i in 0..EACH {
+            let id = format!("grpc-{i}");
+            over_grpc.send(&json!({"type": "chat", "text": id, "request_id": id}).to_string());
+        }
+        over_grpc.chats(total, WAIT)
+    });
+    let members = [(on_a, "a"), (on_b, "b"), (on_c, "c")];
+    let threads: Vec<_> = members
+        .into_iter()
+        .map(|(mut socket, who)| {
+            std::thread::spawn(move || {
+                send_chats(&mut socket, who);
+                let seen = chats(&mut socket, total);
+                (socket, seen)
+            })
+        })
+        .collect();
+    let results: Vec<(RoomSocket, Vec<(u64, String)>)> =
+        threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let sequence = results[0].1.clone();
+    assert_eq!(sequence.len(), total, "the writer's member: {sequence:?}");
+    for (i, (_, seen)) in results.iter().enumerate() {
+        assert_eq!(seen, &sequence, "member {i} saw another sequence");
+    }
+    let over_grpc = grpc_thread.join().unwrap();
+    assert_eq!(over_grpc, sequence, "the gRPC member saw another sequence");
+    assert!(sequence.windows(2).all(|w| w[0].0 < w[1].0), "{sequence:?}");
+    let last_seq = sequence.last().unwrap().0;
+    drop(results);
+
+    // The writer dies; members come back on the other replicas with their
+    // last seq and the room goes on there.
+    a.kill();
+    let (mut back_b, at_b) = enter(&b, &room, &ann, Some(last_seq), TAKEOVER);
+    let (mut back_c, _) = enter(&c, &room, &bob, Some(last_seq), TAKEOVER);
+    assert!(
+        at_b >= last_seq,
+        "resumed behind what was seen: {at_b} < {last_seq}"
+    );
+    back_b.send(&json!({"type": "chat", "text": "after", "request_id": "after-1"}));
+    let on_b = chats(&mut back_b, 1);
+    let on_c = chats(&mut back_c, 1);
+    assert_eq!(on_b.len(), 1, "no chat after the takeover on node-b");
+    assert_eq!(on_b, on_c, "node-b and node-c disagree after the takeover");
+    assert!(
+        on_b[0].0 > last_seq,
+        "a seq was reused: {on_b:?} <= {last_seq}"
+    );
+
+    // What was acknowledged before the death is kept.
+    let path = format!("/api/v1/rooms/{room}/chat?limit=50");
+    let (status, history) = api::call(b.http, "GET", &path, Some(&ann), &Value::Null);
+    assert_eq!(status, 200, "{history}");
+    let text = history.to_string();
+    for (_, said) in &sequence {
+        assert!(
+            text.contains(said.as_str()),
+            "{said} lost from the history: {text}"
+        );
+    }
+}
