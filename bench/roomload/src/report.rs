@@ -148,6 +148,7 @@ pub fn line(
     out.insert("rooms".into(), json!(args.rooms));
     out.insert("members_per_room".into(), json!(args.members));
     out.insert("members".into(), json!(args.rooms * args.members));
+    out.insert("servers".into(), json!(args.servers.len()));
     out.insert("join_rate".into(), json!(args.join_rate));
     out.insert("join_secs".into(), round(marks.joined - marks.before_join, 1));
     out.insert("load_secs".into(), round(marks.load_end - marks.load_start, 1));
