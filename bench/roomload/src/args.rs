@@ -169,7 +169,7 @@ impl Args {
         if self.servers.is_empty() || self.servers.iter().any(|s| !s.contains(':')) {
             return bad("--servers wants HOST:PORT[,HOST:PORT…]");
         }
-        if !(self.heartbeat_secs >= 1.0) {
+        if self.heartbeat_secs.is_nan() || self.heartbeat_secs < 1.0 {
             return bad("--heartbeat-secs must be ≥ 1");
         }
         Ok(())
