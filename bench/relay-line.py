@@ -11,7 +11,8 @@ import sys
 
 def number(text):
     try:
-        return float(text)
+        value = float(text)
+        return int(value) if value.is_integer() and "." not in text else value
     except ValueError:
         return text
 
@@ -39,7 +40,7 @@ def main():
     facts = dict(arg.split("=", 1) for arg in sys.argv[3:])
     idle_a = number(facts.pop("a_cpu_idle_pct"))
     idle_b = number(facts.pop("b_cpu_idle_pct"))
-    line = {k: number(v) if k == "bias_ms" else v for k, v in facts.items()}
+    line = {k: number(v) if k in ("bias_ms", "b_pulls") else v for k, v in facts.items()}
     line["viewers"] = int(line["viewers"])
     for key in ("e2e_p50_ms", "e2e_p95_ms", "e2e_p99_ms", "ttfk_p50_ms", "ttfk_p99_ms"):
         line["hop_" + key] = diff(a, b, key)

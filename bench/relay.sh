@@ -152,6 +152,11 @@ TA1=$(proc_ticks "$PID_A") TB1=$(proc_ticks "$PID_B") W1=$(date +%s%N)
 IDLE_A=$(awk -v a="$TA0" -v b="$TA1" -v w0="$W0" -v w1="$W1" 'BEGIN { printf "%.2f", (b - a) / ((w1 - w0) / 1e9) }')
 IDLE_B=$(awk -v a="$TB0" -v b="$TB1" -v w0="$W0" -v w1="$W1" 'BEGIN { printf "%.2f", (b - a) / ((w1 - w0) / 1e9) }')
 log "idle CPU: A ${IDLE_A} %, B ${IDLE_B} %"
+# B's node record (renewed every 5 s) says how many pulls it runs: 1 here,
+# or B's viewers are not served through the hop.
+B_PULLS=$(redis-cli -p "$REDIS_PORT" --raw GET "${KEY_PREFIX}node:relay-b" 2>/dev/null |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["load"]["pulls"])' 2>/dev/null || echo null)
+[[ "$B_PULLS" == 1 ]] || log "WARNING: replica B reports $B_PULLS pulls, not 1"
 
 # ------------------------------------------------------------ load: both groups at once
 LIMIT=$(awk -v d="$DURATION" -v r="$RAMP" 'BEGIN { printf "%d", d + r + 40 }')
@@ -180,7 +185,7 @@ for side in a b; do
 done
 LINE=$(python3 "$BENCH/relay-line.py" "$RUN/client-a.json" "$RUN/client-b.json" \
   protocol="$PROTO" viewers="$N" mode="$MODE" label="$LABEL" version="$VERSION" run="$RUN_ID" \
-  bias_ms="$BIAS" a_cpu_idle_pct="$IDLE_A" b_cpu_idle_pct="$IDLE_B" \
+  bias_ms="$BIAS" b_pulls="$B_PULLS" a_cpu_idle_pct="$IDLE_A" b_cpu_idle_pct="$IDLE_B" \
   server_cpus="${SERVER_CPU:-any}/${SERVER_B_CPU:-any}" client_cpu="${CLIENT_CPU:-any}" \
   host="$(nproc) cores, $(uname -r)")
 echo "$LINE"
