@@ -90,7 +90,7 @@ start_replica() { # name ip cpu
   http=$(free_port "$ip")
   rtmp=$(free_port "$ip")
   for var in $(compgen -e | grep '^SYNCTV_' || true); do env_args+=(-u "$var"); done
-  env_args+=("SYNCTV_LOG=warn" "SYNCTV_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/"
+  env_args+=("SYNCTV_LOG=warn" "NO_COLOR=1" "SYNCTV_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/"
     "SYNCTV_CLUSTER__NODE_ID=$name" "SYNCTV_CLUSTER__SECRET=$CLUSTER_SECRET"
     "SYNCTV_CLUSTER__KEY_PREFIX=$KEY_PREFIX"
     "SYNCTV_LIVE__KEYS=[{stream = \"bench\", key = \"bench\"}]")
