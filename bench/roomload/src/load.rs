@@ -111,6 +111,7 @@ async fn join(args: &Args, ids: &[String]) -> Crowd {
             deadline,
             heartbeat: Duration::from_secs_f64(args.heartbeat_secs),
             progress: crowd.progress.clone(),
+            index: m,
         };
         crowd.tasks.push((r, tokio::spawn(member.run())));
         if (i + 1) % 1000 == 0 {
