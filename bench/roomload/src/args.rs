@@ -19,6 +19,9 @@ Modes:
 
 Options:
   --addr HOST:PORT         synctv's HTTP address (default 127.0.0.1:8080)
+  --servers A,B,...        several replicas' HTTP addresses (HOST:PORT, comma
+                           separated): member m of every room joins server
+                           m mod count; rooms are made on the first
   --join-rate N            joins per second (default 200)
   --messages N             fanout: messages (default 50)
   --interval-ms MS         fanout: spacing of messages (default 200)
@@ -26,7 +29,8 @@ Options:
   --duration SECS          rooms: sending time; idle: hold time (default 60 / 10)
   --settle SECS            pause after the joins and after the last message (default 3)
   --heartbeat-secs SECS    each member's heartbeat interval (default 30)
-  --server-pid PID         sample this process's CPU and RSS (4 Hz)
+  --server-pid PID         sample this process's CPU and RSS (4 Hz); repeat it
+                           for several replicas: their CPU and RSS are summed
   --tag KEY=VALUE          copy into the JSON line (repeatable)
   --quiet                  no progress lines on stderr
 ";
@@ -51,7 +55,8 @@ impl Mode {
 #[derive(Clone, Debug)]
 pub struct Args {
     pub mode: Mode,
-    pub addr: String,
+    /// HTTP addresses of the replicas; rooms are made on the first.
+    pub servers: Vec<String>,
     pub rooms: usize,
     pub members: usize,
     pub join_rate: f64,
@@ -61,7 +66,7 @@ pub struct Args {
     pub duration: f64,
     pub settle: f64,
     pub heartbeat_secs: f64,
-    pub server_pid: Option<u32>,
+    pub server_pids: Vec<u32>,
     pub tags: Vec<(String, String)>,
     pub quiet: bool,
 }
@@ -85,7 +90,7 @@ impl Args {
     pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, ArgError> {
         let mut a = Args {
             mode: Mode::Fanout,
-            addr: "127.0.0.1:8080".into(),
+            servers: vec!["127.0.0.1:8080".into()],
             rooms: 1,
             members: 0,
             join_rate: 200.0,
@@ -95,7 +100,7 @@ impl Args {
             duration: f64::NAN,
             settle: 3.0,
             heartbeat_secs: 30.0,
-            server_pid: None,
+            server_pids: Vec::new(),
             tags: Vec::new(),
             quiet: false,
         };
@@ -113,7 +118,8 @@ impl Args {
                 .ok_or_else(|| ArgError(format!("{key} needs a value")))?;
             match key.as_str() {
                 "--mode" => mode = Some(value),
-                "--addr" => a.addr = value,
+                "--addr" => a.servers = vec![value],
+                "--servers" => a.servers = value.split(',').map(|s| s.trim().to_owned()).collect(),
                 "--rooms" => a.rooms = number(&key, &value)?,
                 "--members" => a.members = number(&key, &value)?,
                 "--join-rate" => a.join_rate = number(&key, &value)?,
@@ -123,7 +129,7 @@ impl Args {
                 "--duration" => a.duration = number(&key, &value)?,
                 "--settle" => a.settle = number(&key, &value)?,
                 "--heartbeat-secs" => a.heartbeat_secs = number(&key, &value)?,
-                "--server-pid" => a.server_pid = Some(number(&key, &value)?),
+                "--server-pid" => a.server_pids.push(number(&key, &value)?),
                 "--tag" => {
                     let (k, v) = value
                         .split_once('=')
@@ -160,10 +166,25 @@ impl Args {
         if !(0.0..=3600.0).contains(&self.duration) || !(0.0..=60.0).contains(&self.settle) {
             return bad("--duration must be 0..3600, --settle 0..60");
         }
-        if !(self.heartbeat_secs >= 1.0) {
+        if self.servers.is_empty() || self.servers.iter().any(|s| !s.contains(':')) {
+            return bad("--servers wants HOST:PORT[,HOST:PORT…]");
+        }
+        if self.heartbeat_secs.is_nan() || self.heartbeat_secs < 1.0 {
             return bad("--heartbeat-secs must be ≥ 1");
         }
         Ok(())
+    }
+
+    /// Where the rooms are made and members register: the first server.
+    pub fn api_addr(&self) -> &str {
+        self.servers.first().map_or("127.0.0.1:8080", String::as_str)
+    }
+
+    /// The server member `m` of a room joins: round robin over `--servers`.
+    pub fn server_of(&self, m: usize) -> &str {
+        self.servers
+            .get(m % self.servers.len().max(1))
+            .map_or(self.api_addr(), String::as_str)
     }
 
     /// Chat messages each room may carry, at most.
@@ -173,5 +194,46 @@ impl Args {
             Mode::Rooms => (self.rate * self.duration).ceil() as usize + 1,
             Mode::Idle => 0,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(words: &str) -> Result<Args, ArgError> {
+        Args::parse(words.split_whitespace().map(str::to_owned))
+    }
+
+    #[test]
+    fn servers_take_members_round_robin_and_the_first_makes_rooms() {
+        let servers = "127.0.0.2:80,127.0.0.3:81,127.0.0.4:82";
+        let a = parse(&format!("--mode rooms --rooms 2 --members 5 --servers {servers}"))
+            .unwrap_or_else(|e| panic!("parse: {e}"));
+        let picked: Vec<&str> = (0..5).map(|m| a.server_of(m)).collect();
+        assert_eq!(
+            picked,
+            ["127.0.0.2:80", "127.0.0.3:81", "127.0.0.4:82", "127.0.0.2:80", "127.0.0.3:81"]
+        );
+        assert_eq!(a.api_addr(), "127.0.0.2:80");
+    }
+
+    #[test]
+    fn addr_alone_puts_every_member_on_one_server() {
+        let a = parse("--mode fanout --members 3 --addr 127.0.0.5:9")
+            .unwrap_or_else(|e| panic!("parse: {e}"));
+        assert!((0..3).all(|m| a.server_of(m) == "127.0.0.5:9"));
+    }
+
+    #[test]
+    fn a_server_without_port_is_refused() {
+        assert!(parse("--mode fanout --members 3 --servers 127.0.0.2:80,localhost").is_err());
+    }
+
+    #[test]
+    fn repeated_server_pids_are_all_sampled() {
+        let a = parse("--mode idle --members 1 --server-pid 10 --server-pid 11")
+            .unwrap_or_else(|e| panic!("parse: {e}"));
+        assert_eq!(a.server_pids, [10, 11]);
     }
 }

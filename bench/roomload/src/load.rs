@@ -39,12 +39,12 @@ fn say(args: &Args, what: &str) {
 
 pub async fn run(args: Args) -> Result<String, String> {
     now_us();
-    let monitor = Monitor::start(args.server_pid);
+    let monitor = Monitor::start(args.server_pids.clone());
     let owner = format!("bench{}", std::process::id());
-    let token = http::register(&args.addr, &owner).await?;
+    let token = http::register(args.api_addr(), &owner).await?;
     let mut ids = Vec::with_capacity(args.rooms);
     for r in 0..args.rooms {
-        ids.push(http::create_room(&args.addr, &token, &format!("bench room {r}")).await?);
+        ids.push(http::create_room(args.api_addr(), &token, &format!("bench room {r}")).await?);
     }
     say(&args, &format!("{} rooms created", ids.len()));
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -52,7 +52,7 @@ pub async fn run(args: Args) -> Result<String, String> {
         before_join: secs(),
         ..Marks::default()
     };
-    let rss_before = procmon::sample(args.server_pid).server_rss_kb;
+    let rss_before = procmon::sample(&args.server_pids).server_rss_kb;
     let crowd = join(&args, &ids).await;
     marks.joined = secs();
     say(&args, &format!("{} joined", crowd.progress.joined.load(Ordering::Relaxed)));
@@ -68,7 +68,7 @@ pub async fn run(args: Args) -> Result<String, String> {
         settle(&args).await;
     }
     marks.end = secs();
-    let rss_after = procmon::sample(args.server_pid).server_rss_kb;
+    let rss_after = procmon::sample(&args.server_pids).server_rss_kb;
     say(&args, "stopping");
     let reports = finish(crowd).await;
     let samples = monitor.stop();
@@ -104,13 +104,14 @@ async fn join(args: &Args, ids: &[String]) -> Crowd {
         let (tx, rx) = mpsc::channel(16);
         crowd.orders[r].push(tx);
         let member = Member {
-            url: format!("ws://{}/api/v1/rooms/{}/ws?name=g{r}-{m}", args.addr, ids[r]),
+            url: format!("ws://{}/api/v1/rooms/{}/ws?name=g{r}-{m}", args.server_of(m), ids[r]),
             log: crowd.logs[r].clone(),
             orders: rx,
             stop: stop_rx.clone(),
             deadline,
             heartbeat: Duration::from_secs_f64(args.heartbeat_secs),
             progress: crowd.progress.clone(),
+            index: m,
         };
         crowd.tasks.push((r, tokio::spawn(member.run())));
         if (i + 1) % 1000 == 0 {

@@ -37,11 +37,16 @@ pub struct Member {
     pub deadline: Instant,
     pub heartbeat: Duration,
     pub progress: Arc<Progress>,
+    /// This member's place in its room (join order): which server it is
+    /// on, and so which chats came across replicas.
+    pub index: usize,
 }
 
 /// How a member's run went.
 #[derive(Debug, Default)]
 pub struct Report {
+    /// The member's place in its room ([`Member::index`]).
+    pub index: usize,
     pub tally: Tally,
     pub joined: bool,
     /// Connect start → welcome, µs.
@@ -66,6 +71,7 @@ impl Report {
 impl Member {
     pub async fn run(mut self) -> Report {
         let mut report = Report {
+            index: self.index,
             tally: Tally::new(self.log.len()),
             ..Report::default()
         };

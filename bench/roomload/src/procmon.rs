@@ -60,14 +60,16 @@ fn cores() -> (u64, Vec<u64>, u64) {
     out
 }
 
-pub fn sample(server: Option<u32>) -> Sample {
-    let server_ticks = server.and_then(|p| ticks(&p.to_string()));
+/// One sample; the servers' ticks and RSS are summed, and they are alive
+/// when every one of them is (and there is at least one).
+pub fn sample(servers: &[u32]) -> Sample {
+    let server_ticks: Vec<Option<u64>> = servers.iter().map(|p| ticks(&p.to_string())).collect();
     let (busy, cores, total) = cores();
     Sample {
         t: now_us() as f64 / 1e6,
-        server_ticks: server_ticks.unwrap_or(0),
-        server_rss_kb: server.and_then(rss_kb).unwrap_or(0),
-        server_alive: server_ticks.is_some(),
+        server_ticks: server_ticks.iter().flatten().sum(),
+        server_rss_kb: servers.iter().filter_map(|p| rss_kb(*p)).sum(),
+        server_alive: !servers.is_empty() && server_ticks.iter().all(Option::is_some),
         client_ticks: ticks("self").unwrap_or(0),
         busy,
         cores,
@@ -83,13 +85,13 @@ pub struct Monitor {
 }
 
 impl Monitor {
-    pub fn start(server: Option<u32>) -> Monitor {
+    pub fn start(servers: Vec<u32>) -> Monitor {
         let samples = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
         let (s, st) = (samples.clone(), stop.clone());
         let thread = std::thread::spawn(move || {
             while !st.load(Ordering::Relaxed) {
-                let one = sample(server);
+                let one = sample(&servers);
                 s.lock().unwrap_or_else(PoisonError::into_inner).push(one);
                 std::thread::sleep(PERIOD);
             }

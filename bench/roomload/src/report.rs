@@ -63,6 +63,31 @@ fn message_fields(out: &mut Map<String, Value>, reports: &[(Arc<RoomLog>, Report
     out.insert("messages_unanswered".into(), json!(states[usize::from(SENT)]));
 }
 
+/// Whether chat `k` reached member `index` across replicas: chat k is sent
+/// by member k mod `members`, member i is on server i mod `servers`.
+fn crosses(args: &Args, k: usize, index: usize) -> bool {
+    let n = args.servers.len().max(1);
+    (k % args.members.max(1)) % n != index % n
+}
+
+/// With several servers: deliveries whose sender is on another replica
+/// than the receiver, against those expected, and their latency.
+fn cross_fields(out: &mut Map<String, Value>, args: &Args, reports: &[(Arc<RoomLog>, Report)]) {
+    if args.servers.len() < 2 {
+        return;
+    }
+    let (mut expected, mut latencies) = (0u64, Vec::new());
+    for (log, r) in reports.iter().filter(|(_, r)| r.joined) {
+        let acked = (0..log.len()).filter(|&k| log.state(k) == ACKED);
+        expected += acked.filter(|&k| crosses(args, k, r.index)).count() as u64;
+        let across = r.tally.latencies_us.iter().filter(|(k, _)| crosses(args, *k as usize, r.index));
+        latencies.extend(across.map(|&(_, us)| us));
+    }
+    out.insert("expected_deliveries_cross".into(), json!(expected));
+    out.insert("deliveries_cross".into(), json!(latencies.len()));
+    latency_fields(out, "latency_cross", latencies);
+}
+
 /// Deliveries checked by every member, and their latency.
 fn delivery_fields(out: &mut Map<String, Value>, reports: &[(Arc<RoomLog>, Report)]) {
     let mut sums = BTreeMap::new();
@@ -148,6 +173,7 @@ pub fn line(
     out.insert("rooms".into(), json!(args.rooms));
     out.insert("members_per_room".into(), json!(args.members));
     out.insert("members".into(), json!(args.rooms * args.members));
+    out.insert("servers".into(), json!(args.servers.len()));
     out.insert("join_rate".into(), json!(args.join_rate));
     out.insert("join_secs".into(), round(marks.joined - marks.before_join, 1));
     out.insert("load_secs".into(), round(marks.load_end - marks.load_start, 1));
@@ -155,6 +181,7 @@ pub fn line(
     if args.mode != Mode::Idle {
         message_fields(&mut out, reports);
         delivery_fields(&mut out, reports);
+        cross_fields(&mut out, args, reports);
     }
     let joined = reports.iter().filter(|(_, r)| r.joined).count().max(1);
     out.insert("server_rss_mb_before".into(), round(rss_before_kb as f64 / 1024.0, 1));
@@ -172,4 +199,32 @@ pub fn line(
         out.insert(k.clone(), json!(v));
     }
     Value::Object(out).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(words: &str) -> Args {
+        Args::parse(words.split_whitespace().map(str::to_owned))
+            .unwrap_or_else(|e| panic!("parse: {e}"))
+    }
+
+    #[test]
+    fn a_chat_crosses_when_sender_and_receiver_are_on_different_servers() {
+        let a = args("--mode rooms --members 5 --servers h:1,h:2,h:3");
+        // Chat 4 (and chat 9) is sent by member 4, on server 4 mod 3 = 1.
+        assert!(!crosses(&a, 4, 1));
+        assert!(!crosses(&a, 9, 4));
+        assert!(crosses(&a, 4, 0));
+        assert!(crosses(&a, 4, 2));
+        // Chat 5 is sent by member 0, on server 0.
+        assert!(!crosses(&a, 5, 3));
+    }
+
+    #[test]
+    fn nothing_crosses_on_one_server() {
+        let a = args("--mode rooms --members 5 --addr h:1");
+        assert!((0..10).all(|k| (0..5).all(|m| !crosses(&a, k, m))));
+    }
 }
