@@ -82,13 +82,14 @@ pub(crate) async fn resolve(
 /// `for=` parameters of `Forwarded` when there is no `X-Forwarded-For`;
 /// `None` marks a hop that is not an address (`unknown`, `_hidden`).
 fn forwarded_hops(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
+    // Split the raw bytes: a client may send bytes that are not text, and
+    // the hop a proxy appends to that same line must still be read.
     let lines = |name: &str| {
         headers
             .get_all(name)
             .iter()
-            .map(|v| v.to_str().unwrap_or(""))
-            .flat_map(|line| line.split(','))
-            .map(str::trim)
+            .flat_map(|line| line.as_bytes().split(|b| *b == b','))
+            .map(|hop| std::str::from_utf8(hop).unwrap_or("").trim())
             .collect::<Vec<_>>()
     };
     let xff = lines("x-forwarded-for");
@@ -139,6 +140,16 @@ mod tests {
 
     fn ip(text: &str) -> IpAddr {
         text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    #[test]
+    fn bytes_that_are_not_text_do_not_hide_the_hop_a_proxy_appended() {
+        let trusted = proxies(&["10.0.0.0/8"]);
+        let mut map = HeaderMap::new();
+        let line = axum::http::HeaderValue::from_bytes(b"\xff\xfe, 203.0.113.9")
+            .unwrap_or_else(|e| panic!("{e}"));
+        map.append("x-forwarded-for", line);
+        assert_eq!(trusted.client_ip(ip("10.0.0.1"), &map), ip("203.0.113.9"));
     }
 
     #[test]
