@@ -11,6 +11,7 @@ use live::Live;
 use relay::{Relay, RelayConfig, RelayError, RelayTask};
 
 use crate::config::Config;
+use crate::run::secs;
 
 /// How often the registry is polled for dead nodes.
 const DEATH_POLL: Duration = Duration::from_secs(1);
@@ -62,8 +63,4 @@ pub(crate) fn load(live: &Live, relay: Option<&Relay>) -> NodeLoad {
         pulls: u32::try_from(pulls).unwrap_or(u32::MAX),
         ..NodeLoad::default()
     }
-}
-
-fn secs(value: f64) -> Duration {
-    Duration::from_secs_f64(value.max(0.0))
 }

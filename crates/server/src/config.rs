@@ -218,8 +218,14 @@ impl Config {
         self.http.trusted_proxies()?;
         let live = &self.live;
         let positive = [
-            ("live.viewer_wait_secs", live.viewer_wait_secs >= 0.0),
-            ("live.hls_target_secs", live.hls_target_secs >= 0.5),
+            (
+                "live.viewer_wait_secs",
+                live.viewer_wait_secs >= 0.0 && sane_secs(live.viewer_wait_secs),
+            ),
+            (
+                "live.hls_target_secs",
+                live.hls_target_secs >= 0.5 && sane_secs(live.hls_target_secs),
+            ),
             ("live.hls_window", live.hls_window >= 2),
             ("live.ring_batches", live.ring_batches >= 8),
             (
@@ -228,12 +234,15 @@ impl Config {
             ),
             (
                 "live.handshake_timeout_secs",
-                live.handshake_timeout_secs > 0.0,
+                live.handshake_timeout_secs > 0.0 && sane_secs(live.handshake_timeout_secs),
             ),
-            ("live.idle_timeout_secs", live.idle_timeout_secs > 0.0),
+            (
+                "live.idle_timeout_secs",
+                live.idle_timeout_secs > 0.0 && sane_secs(live.idle_timeout_secs),
+            ),
             (
                 "live.viewer_write_timeout_secs",
-                live.viewer_write_timeout_secs > 0.0,
+                live.viewer_write_timeout_secs > 0.0 && sane_secs(live.viewer_write_timeout_secs),
             ),
         ];
         if let Some((key, _)) = positive.iter().find(|(_, ok)| !ok) {
@@ -259,6 +268,12 @@ impl Config {
         self.cluster.advertised(self.http_addr, self.rtmp_addr)?;
         Ok(())
     }
+}
+
+/// A number of seconds every timer takes: finite, at most a year (TOML
+/// allows `inf`, which no duration holds).
+pub(crate) fn sane_secs(value: f64) -> bool {
+    value.is_finite() && value <= 31_536_000.0
 }
 
 fn read_table(path: &Path) -> Result<toml::Table, ConfigError> {
@@ -386,6 +401,9 @@ mod tests {
         assert!(err.to_string().contains("hls_windows"), "{err}");
         let err = Config::load(None, env(&[("SYNCTV_LIVE__HLS_WINDOW", "1")])).unwrap_err();
         assert!(err.to_string().contains("live.hls_window"), "{err}");
+        let err =
+            Config::load(None, env(&[("SYNCTV_LIVE__IDLE_TIMEOUT_SECS", "inf")])).unwrap_err();
+        assert!(err.to_string().contains("live.idle_timeout_secs"), "{err}");
         let err = Config::load(None, env(&[("SYNCTV_HTTP_ADDR", "nowhere")])).unwrap_err();
         assert!(matches!(err, ConfigError::Invalid(_)), "{err}");
     }

@@ -69,7 +69,7 @@ impl ClusterSection {
         if self.key_prefix.is_empty() {
             return Err(invalid("cluster.key_prefix must not be empty"));
         }
-        if self.pull_idle_secs < 0.0 {
+        if self.pull_idle_secs < 0.0 || !crate::config::sane_secs(self.pull_idle_secs) {
             return Err(invalid("cluster.pull_idle_secs is out of range"));
         }
         Ok(())
