@@ -53,7 +53,7 @@ mod writer_actor;
 pub use error::RoomsError;
 pub use fanout::{Closing, ConnId};
 pub use keys::RoomStreamKeys;
-pub use live_events::{watch_live, LiveStatus};
+pub use live_events::{watch_live, LiveNews, LiveStatus};
 pub use member::{Entry, Member};
 pub use outgoing::{Outgoing, Shared};
 pub use play_tokens::{PlayTokens, TOKEN_TTL_MS};

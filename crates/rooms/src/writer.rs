@@ -342,9 +342,9 @@ async fn sweep_nodes(replicas: Replicas, inbox: mpsc::Sender<ToRoom>) {
 
 /// Live news from the cluster: the room's stream lease (`stream:{room}`),
 /// held by a live node, means live. The writer may not host the stream, so
-/// it looks every 2 s and tells the room of each change it sees (the
-/// first look only if live: rooms whose streams claim no lease keep the
-/// local hub's news).
+/// it looks every 2 s and tells the room what it sees first and each
+/// change after (the local hub's bridge tells only viewer counts in a
+/// cluster, `rooms::LiveNews::ViewersOnly`).
 async fn watch_stream_lease(replicas: Replicas, room: String, inbox: mpsc::Sender<ToRoom>) {
     let cluster = &replicas.cluster;
     let mut was_live: Option<bool> = None;
@@ -355,7 +355,7 @@ async fn watch_stream_lease(replicas: Replicas, room: String, inbox: mpsc::Sende
             Err(_) => None,
         };
         if let Some(live) = live {
-            if was_live.map_or(live, |was| was != live) {
+            if was_live != Some(live) {
                 let command: room::RoomCommand = if live {
                     room::LiveStarted.into()
                 } else {

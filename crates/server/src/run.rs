@@ -75,9 +75,15 @@ pub(crate) async fn serve(config: Config, media: tokio::runtime::Handle) -> Resu
         .with_trusted_proxies(config.http.trusted_proxies().unwrap_or_default());
     let state = crate::rooms_cluster::wire(state, &node, &config);
     let state = node.attach(state);
+    let news = if config.redis_url.is_some() {
+        rooms::LiveNews::ViewersOnly
+    } else {
+        rooms::LiveNews::Everything
+    };
     tokio::spawn(rooms::watch_live(
         state.rooms.clone(),
         live.clone(),
+        news,
         stopping.clone(),
     ));
     let http_task = tokio::spawn(api::serve(http, state, limits, stopping.clone()));
@@ -129,7 +135,8 @@ fn configured_keys(config: &Config) -> live::StaticKeys {
     )
 }
 
-fn secs(value: f64) -> Duration {
+/// Seconds from the configuration (validated finite) as a duration.
+pub(crate) fn secs(value: f64) -> Duration {
     Duration::from_secs_f64(value.max(0.0))
 }
 
