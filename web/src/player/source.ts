@@ -52,13 +52,19 @@ async function attachHls(video: HTMLVideoElement, source: Source, onError: OnErr
 
 async function attachFlv(video: HTMLVideoElement, source: Source, onError: OnError): Promise<Detach> {
   const { default: mpegts } = await import('mpegts.js');
+  const { ownConnectionLoader } = await import('./flv-loader');
   if (!mpegts.isSupported()) {
     onError('FLV playback (Media Source Extensions) is not supported by this browser');
     return () => undefined;
   }
   const player = mpegts.createPlayer(
     { type: 'flv', isLive: source.live, url: source.url, hasAudio: undefined, hasVideo: true },
-    { enableStashBuffer: !source.live, liveBufferLatencyChasing: false, lazyLoad: !source.live },
+    {
+      enableStashBuffer: !source.live,
+      liveBufferLatencyChasing: false,
+      lazyLoad: !source.live,
+      customLoader: ownConnectionLoader(mpegts),
+    },
   );
   player.on(mpegts.Events.ERROR, (type: string, detail: string) => onError(`${type}: ${detail}`));
   player.attachMediaElement(video);

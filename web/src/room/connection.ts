@@ -131,7 +131,8 @@ export class RoomConnection {
   }
 
   private ping(): void {
-    this.send({ type: 'time_ping', client_time_ms: localNow() });
+    // The protocol's times are whole milliseconds.
+    this.send({ type: 'time_ping', client_time_ms: Math.round(localNow()) });
   }
 
   private settle(requestId: string, error: Error | null): void {

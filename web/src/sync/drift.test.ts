@@ -46,13 +46,13 @@ describe('decide', () => {
   });
 
   it('slows a player that is ahead and speeds one that is behind, proportionally', () => {
-    const ahead = decide({ ...base, currentMs: 10_200, targetMs: 10_000 });
-    const behind = decide({ ...base, currentMs: 9_800, targetMs: 10_000 });
+    const ahead = decide({ ...base, currentMs: 10_100, targetMs: 10_000 });
+    const behind = decide({ ...base, currentMs: 9_900, targetMs: 10_000 });
     expect(ahead.kind).toBe('nudge');
     expect(behind.kind).toBe('nudge');
     if (ahead.kind !== 'nudge' || behind.kind !== 'nudge') return;
-    expect(ahead.rate).toBeCloseTo(0.96, 6);
-    expect(behind.rate).toBeCloseTo(1.04, 6);
+    expect(ahead.rate).toBeCloseTo(0.95, 6);
+    expect(behind.rate).toBeCloseTo(1.05, 6);
   });
 
   it('never nudges by more than the cap', () => {

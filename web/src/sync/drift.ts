@@ -19,10 +19,10 @@ export const IN_SYNC_MS = 40;
 export const SETTLED_MS = 10;
 /** Above this, a rate change would take too long: seek. */
 export const SEEK_MS = 1000;
-/** A nudge changes the rate by at most this fraction. */
-export const MAX_NUDGE = 0.05;
-/** Drift (ms) that earns the full nudge: the rate changes by drift / this. */
-export const NUDGE_SCALE_MS = 5000;
+/** A nudge changes the rate by at most this fraction (browsers keep the pitch). */
+export const MAX_NUDGE = 0.1;
+/** The rate changes by drift / this: a drift melts with a time constant of 2 s. */
+export const NUDGE_SCALE_MS = 2000;
 /** A live player further than this behind the edge jumps to it. */
 export const LIVE_JUMP_MS = 6000;
 /** A live player further than this behind the edge catches up faster. */
