@@ -4,6 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream, mkdtempSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { connect, createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -117,4 +118,41 @@ export function publish(url, seconds) {
 
 export function unique(prefix) {
   return `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+}
+
+/**
+ * A TCP relay to `target` (host:port) on a port of its own. `blip(ms)` cuts
+ * every open connection and refuses new ones for `ms`: a network outage as
+ * the browser sees it.
+ */
+export async function relay(target) {
+  const [host, port] = target.split(':');
+  const open = new Set();
+  let downUntil = 0;
+  const server = createTcpServer((client) => {
+    if (Date.now() < downUntil) return void client.destroy();
+    const upstream = connect(Number(port), host);
+    open.add(client);
+    open.add(upstream);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      open.delete(client);
+      open.delete(upstream);
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    blip(ms) {
+      downUntil = Date.now() + ms;
+      for (const s of open) s.destroy();
+      open.clear();
+    },
+    close: () => server.close(),
+  };
 }

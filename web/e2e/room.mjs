@@ -3,7 +3,7 @@
 // pushed with ffmpeg plays through HTTP-FLV.
 //
 // usage: node e2e/room.mjs http://127.0.0.1:PORT
-import { launch, makeClip, publish, registerUser, serveDir, sleep, stats, unique, until } from './lib.mjs';
+import { launch, makeClip, publish, registerUser, relay, serveDir, sleep, stats, unique, until } from './lib.mjs';
 
 const base = process.argv[2];
 if (!base) {
@@ -14,6 +14,8 @@ if (!base) {
 const figures = {};
 const clip = makeClip();
 const media = await serveDir(clip.dir);
+// Bob reaches the server through a relay that can cut his network.
+const bobNet = await relay(new URL(base).host);
 const browser = await launch();
 let failed = null;
 try {
@@ -26,7 +28,7 @@ try {
   }
 
   await registerUser(a, base, unique('alice'));
-  await registerUser(b, base, unique('bob'));
+  await registerUser(b, bobNet.url, unique('bob'));
 
   // Alice creates a room and opens it.
   await a.goto(`${base}/rooms/new`);
@@ -37,7 +39,7 @@ try {
   await until('alice connected', async () => (await stats(a)) !== null);
 
   // Bob opens the shared link.
-  await b.goto(roomUrl);
+  await b.goto(roomUrl.replace(base, bobNet.url));
   await until('bob connected', async () => (await stats(b)) !== null);
 
   // Alice adds the clip and plays it.
@@ -105,6 +107,24 @@ try {
   await b.getByTestId('chat-lines').getByText(line).waitFor({ timeout: 10_000 });
   figures.chat = 'delivered';
 
+  // A network blip: Bob's page says it is reconnecting, resumes by seq and
+  // gets what was said meanwhile.
+  const before = await stats(b);
+  bobNet.blip(3000);
+  await b.locator('[data-connection=reconnecting]').waitFor({ timeout: 10_000 });
+  const missed = `said during the blip ${Date.now()}`;
+  await a.fill('input[name=chat]', missed);
+  await a.press('input[name=chat]', 'Enter');
+  await b.getByTestId('chat-lines').getByText(missed).waitFor({ timeout: 30_000 });
+  const after = await until('bob connected again', async () => {
+    const s = await stats(b);
+    return s?.connection === 'open' ? s : null;
+  });
+  if (after.joins.resumed <= before.joins.resumed) {
+    throw new Error(`the reconnect did not resume by seq: ${JSON.stringify(after.joins)}`);
+  }
+  figures.reconnect = { joins: after.joins, last_seq: after.lastSeq };
+
   // The room's live stream, pushed with ffmpeg, plays in Bob's page over HTTP-FLV.
   await a.getByRole('tab', { name: 'Go live' }).click();
   const server = await a.getByTestId('rtmp-server').textContent();
@@ -140,6 +160,7 @@ try {
 } finally {
   await browser.close();
   media.close();
+  bobNet.close();
 }
 console.log(JSON.stringify({ figures }, null, 2));
 if (failed) {

@@ -48,6 +48,8 @@ export class RoomConnection {
   readonly clock = new ClockSync();
   state: RoomState | null = null;
   status: ConnectionStatus = 'connecting';
+  /** How the server took each join: a whole new snapshot, or a resume by seq. */
+  readonly joins = { welcome: 0, resumed: 0 };
   private ws: WebSocket | null = null;
   private attempt = 0;
   private timers: number[] = [];
@@ -102,7 +104,10 @@ export class RoomConnection {
       console.warn('synctv: a message that is not JSON was ignored');
       return;
     }
-    if (m.type === 'welcome' || m.type === 'resumed') this.joined();
+    if (m.type === 'welcome' || m.type === 'resumed') {
+      this.joins[m.type]++;
+      this.joined();
+    }
     if (m.type === 'time_pong') {
       this.clock.add({ t0: m.client_time_ms, t1: m.received_ms, t2: m.server_time_ms, t3: localNow() });
     }

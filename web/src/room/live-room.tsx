@@ -19,7 +19,13 @@ import { Perm, type ServerMessage } from './types';
 declare global {
   interface Window {
     /** The sync client's figures now (for people, tests and benchmarks). */
-    synctvStats?: () => (SyncStats & { connection: ConnectionStatus; lastSeq: number | null }) | null;
+    synctvStats?: () =>
+      | (SyncStats & {
+          connection: ConnectionStatus;
+          lastSeq: number | null;
+          joins: { welcome: number; resumed: number };
+        })
+      | null;
   }
 }
 
@@ -54,7 +60,7 @@ export function LiveRoom(props: { id: string; password: string; guestName: strin
     window.synctvStats = () => {
       const stats = statsRef.current?.();
       if (!stats) return null;
-      return { ...stats, connection: conn.status, lastSeq: conn.state?.lastSeq ?? null };
+      return { ...stats, connection: conn.status, lastSeq: conn.state?.lastSeq ?? null, joins: { ...conn.joins } };
     };
     return () => {
       delete window.synctvStats;
