@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole synctv test suite on a fresh Debian machine.
 # Installs what is missing (ffmpeg and rtmpdump for the end-to-end tests, PostgreSQL and
-# Redis for the storage and cluster tests), starts PostgreSQL and Redis on 127.0.0.1 if
+# Redis for the storage and cluster tests, Node.js, the web app's packages and chromium for
+# the web tests), starts PostgreSQL and Redis on 127.0.0.1 if
 # they are not answering, then runs every test of the workspace, including the
 # end-to-end tests with real ffmpeg peers and the fuzz regression corpora, in one cargo
 # invocation.
@@ -14,6 +15,9 @@ command -v ffprobe >/dev/null 2>&1 || need_apt+=(ffmpeg)
 command -v rtmpdump >/dev/null 2>&1 || need_apt+=(rtmpdump)
 command -v pg_ctlcluster >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+[ -x "${SYNCTV_CHROMIUM:-/usr/bin/chromium}" ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -21,6 +25,12 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 command -v cargo >/dev/null 2>&1 || { echo "cargo is required (https://rustup.rs)"; exit 1; }
+
+# The web app's packages (Vite, Vitest, ESLint, playwright-core), as locked.
+if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+  echo "installing the web app's packages"
+  (cd web && npm ci --no-audit --no-fund >/dev/null)
+fi
 
 # PostgreSQL at 127.0.0.1:5432, user postgres without a password: the storage tests create
 # and drop their own databases there. The local cluster is configured and started if needed.

@@ -1,9 +1,10 @@
 use axum::extract::DefaultBodyLimit;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use tower::ServiceExt;
 
 use crate::{
     admin, audience, auth, client_addr, hls, members, playlist, realtime, room_live, room_routes,
@@ -27,12 +28,33 @@ pub fn router(state: AppState) -> Router {
         .merge(room_live::routes())
         .merge(realtime::routes(state.clone()))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .fallback(|| async { ApiError::RouteNotFound })
+        .fallback(fallback)
         .layer(from_fn_with_state(state.clone(), audience::count_hls))
         // Outermost but CORS: every layer and route below sees the client.
         .layer(from_fn_with_state(state.clone(), client_addr::resolve))
         .layer(axum::middleware::from_fn(cors))
         .with_state(state)
+}
+
+/// Paths that belong to the API and the live engine: an unknown one is the
+/// API's JSON 404, never the site.
+const RESERVED: [&str; 3] = ["/api", "/flv", "/hls"];
+
+/// A request no route took: the site answers it, unless its path is
+/// reserved or there is no site.
+async fn fallback(State(state): State<AppState>, request: Request) -> Response {
+    let path = request.uri().path();
+    let reserved = RESERVED.iter().any(|prefix| {
+        path.strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    });
+    match state.site {
+        Some(site) if !reserved => match site.oneshot(request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        },
+        _ => ApiError::RouteNotFound.into_response(),
+    }
 }
 
 /// Browser players fetch streams from other origins: every answer allows

@@ -32,6 +32,9 @@ pub struct AppState {
     pub(crate) trusted_proxies: TrustedProxies,
     /// Room members and HLS viewers connected here.
     pub(crate) audience: Arc<Audience>,
+    /// What answers paths outside the API and the live engine (the web
+    /// app); none: those get the API's JSON 404 too.
+    pub(crate) site: Option<axum::Router>,
 }
 
 impl AppState {
@@ -48,6 +51,7 @@ impl AppState {
             cluster: Cluster::memory(ClusterConfig::new("standalone")),
             trusted_proxies: TrustedProxies::default(),
             audience: Arc::default(),
+            site: None,
         }
     }
 
@@ -61,6 +65,13 @@ impl AppState {
     /// Believes `X-Forwarded-For` / `Forwarded` from these proxies only.
     pub fn with_trusted_proxies(mut self, proxies: TrustedProxies) -> AppState {
         self.trusted_proxies = proxies;
+        self
+    }
+
+    /// Serves `site` for every request no route took whose path is not
+    /// under `/api`, `/flv` or `/hls` (those keep the JSON 404).
+    pub fn with_site(mut self, site: axum::Router) -> AppState {
+        self.site = Some(site);
         self
     }
 

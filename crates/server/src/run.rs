@@ -72,7 +72,8 @@ pub(crate) async fn serve(config: Config, media: tokio::runtime::Handle) -> Resu
         .with_rtmp(rtmp_port, config.live.public_rtmp_host.clone())
         .with_play_tokens(play_tokens)
         .with_rooms(rooms_config(&config))
-        .with_trusted_proxies(config.http.trusted_proxies().unwrap_or_default());
+        .with_trusted_proxies(config.http.trusted_proxies().unwrap_or_default())
+        .with_site(web::router());
     let state = crate::rooms_cluster::wire(state, &node, &config);
     let state = node.attach(state);
     let news = if config.redis_url.is_some() {

@@ -1,0 +1,93 @@
+// Danmaku: comments that fly over the video, and the box to send one.
+
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { MutableRef } from 'preact/hooks';
+
+import { t } from '../i18n';
+import { ErrorText, useAction } from '../ui';
+import type { RoomConnection } from './connection';
+import type { DanmakuMode, ServerMessageOf } from './types';
+
+export type DanmakuShow = (m: ServerMessageOf<'danmaku'>) => void;
+
+interface Flying {
+  key: number;
+  text: string;
+  color: string;
+  mode: DanmakuMode;
+  lane: number;
+}
+
+const LANES = 8;
+const FIXED_MS = 4000;
+
+/** `0xRRGGBB` as a CSS colour. */
+export function cssColor(color: number): string {
+  return `#${(color & 0xffffff).toString(16).padStart(6, '0')}`;
+}
+
+export function DanmakuLayer({ showRef }: { showRef: MutableRef<DanmakuShow | null> }) {
+  const [flying, setFlying] = useState<Flying[]>([]);
+  const next = useRef(0);
+  useEffect(() => {
+    showRef.current = (m) => {
+      const key = next.current++;
+      const item = { key, text: m.text, color: cssColor(m.color), mode: m.mode, lane: key % LANES };
+      setFlying((list) => [...list.slice(-50), item]);
+      if (m.mode !== 'scroll') window.setTimeout(() => remove(key), FIXED_MS);
+    };
+    return () => {
+      showRef.current = null;
+    };
+  }, [showRef]);
+  const remove = (key: number) => setFlying((list) => list.filter((x) => x.key !== key));
+  return (
+    <div class="danmaku" aria-hidden="true">
+      {flying.map((d) => (
+        <span
+          key={d.key}
+          class={`dm dm-${d.mode}`}
+          style={{ color: d.color, top: d.mode === 'bottom' ? undefined : `${d.lane * 11 + 2}%`, bottom: d.mode === 'bottom' ? `${(d.lane % 3) * 11 + 4}%` : undefined }}
+          onAnimationEnd={() => remove(d.key)}
+        >
+          {d.text}
+        </span>
+      ))}
+    </div>
+  );
+}
+
+export function DanmakuForm({ conn }: { conn: RoomConnection }) {
+  const [text, setText] = useState('');
+  const [color, setColor] = useState('#ffffff');
+  const [mode, setMode] = useState<DanmakuMode>('scroll');
+  const [error, run] = useAction();
+  const send = async (e: Event) => {
+    e.preventDefault();
+    const body = text.trim();
+    if (!body) return;
+    const rgb = parseInt(color.slice(1), 16);
+    const ok = await run(() => conn.command('danmaku', { text: body, color: rgb, mode, media_position_ms: null }));
+    if (ok) setText('');
+  };
+  return (
+    <form class="danmaku-form row wrap" onSubmit={send}>
+      <input
+        name="danmaku"
+        aria-label={t('danmakuPlaceholder')}
+        placeholder={t('danmakuPlaceholder')}
+        maxLength={100}
+        value={text}
+        onInput={(e) => setText(e.currentTarget.value)}
+      />
+      <input type="color" aria-label={t('colour')} value={color} onInput={(e) => setColor(e.currentTarget.value)} />
+      <select aria-label={t('danmaku')} value={mode} onChange={(e) => setMode(e.currentTarget.value as DanmakuMode)}>
+        <option value="scroll">{t('mode_scroll')}</option>
+        <option value="top">{t('mode_top')}</option>
+        <option value="bottom">{t('mode_bottom')}</option>
+      </select>
+      <button type="submit">{t('send')}</button>
+      <ErrorText error={error} />
+    </form>
+  );
+}
