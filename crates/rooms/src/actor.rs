@@ -129,7 +129,6 @@ impl RoomActor {
 
     /// The actor of a room this replica writes in a cluster.
     pub(crate) fn with_writer(mut self, writer: Writer) -> RoomActor {
-        self.members = writer.members();
         self.writer = Some(writer);
         self
     }
@@ -317,6 +316,9 @@ impl RoomActor {
             }
             self.persist(&event).await;
             let message = Outgoing::new(ServerMessage::from(&event));
+            if let Some(writer) = &self.writer {
+                writer.publish(&message).await;
+            }
             let stalled = self.members.publish(&message);
             self.close_removed(&event);
             let now = now_ms();

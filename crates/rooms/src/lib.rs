@@ -46,6 +46,8 @@ mod persist;
 mod play_tokens;
 mod registry;
 mod relay;
+mod relay_command;
+mod relay_error;
 mod replicas;
 mod writer;
 mod writer_actor;
