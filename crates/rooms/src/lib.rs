@@ -49,6 +49,7 @@ mod relay;
 mod relay_command;
 mod relay_error;
 mod replicas;
+mod site;
 mod writer;
 mod writer_actor;
 

@@ -187,3 +187,21 @@ async fn a_replica_restarted_under_its_node_id_is_not_taken_for_its_earlier_run(
         "the earlier run's connection still counts"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_site_ban_on_one_replica_closes_the_users_connections_on_the_others() {
+    let s = setup().await;
+    let (a, b) = (s.replica("a").await, s.replica("b").await);
+    let ann = s.user("ann").await;
+    let mut on_a = join(&a, &s.room, &entry(s.host, None)).await;
+    let mut on_b = join(&b, &s.room, &entry(ann, None)).await;
+
+    a.expel_everywhere(ann).await;
+    let closing = tokio::time::timeout(WAIT, &mut on_b.closed)
+        .await
+        .expect("the banned user's connection on the other replica stayed open")
+        .expect("closed");
+    assert_eq!(closing, Closing::Banned);
+    let left = first_of(&mut on_a, |k| matches!(k, Kind::MemberLeft(_))).await;
+    assert!(left.is_some(), "the writer never counted her gone");
+}
