@@ -18,9 +18,10 @@ use support::api::{self, RoomSocket};
 
 const REDIS: &str = "redis://127.0.0.1:6379";
 const WAIT: Duration = Duration::from_secs(20);
-/// How long a member may wait to get back in after the writer died: the
-/// dead node's record expires (15 s), and a follower waits one refresh
-/// (5 s) more in case Redis lost the record rather than the node dying.
+/// How long a member may wait to get back in after the writer died (a
+/// bound for the wait, not a figure under test): the dead node's record
+/// expires within 15 s, and a follower whose link to Redis is healthy
+/// then stops at its next check, so the next join claims the room.
 const TAKEOVER: Duration = Duration::from_secs(45);
 /// Chats each member sends: within one member's chat rate.
 const EACH: usize = 4;
@@ -122,8 +123,14 @@ fn websocket_and_grpc_members_on_three_replicas_see_one_sequence_and_resume_afte
 
     // The writer dies; members come back on the other replicas with their
     // last seq and the room goes on there.
+    let killed = Instant::now();
     a.kill();
     let (mut back_b, at_b) = enter(&b, &room, &ann, Some(last_seq), TAKEOVER);
+    // Measured, not asserted: the design's bound is 15 s.
+    eprintln!(
+        "writer takeover: a member was back in {:.1} s after the writer was killed",
+        killed.elapsed().as_secs_f64()
+    );
     let (mut back_c, _) = enter(&c, &room, &bob, Some(last_seq), TAKEOVER);
     assert!(
         at_b >= last_seq,
