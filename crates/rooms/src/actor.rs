@@ -381,7 +381,7 @@ impl RoomActor {
                 Ok(()) => return self.reserved = stamp.seq,
                 Err(e) if e.is_not_found() => return self.reserved = stamp.seq,
                 Err(e) => {
-                    if attempts % 20 == 0 {
+                    if attempts.is_multiple_of(20) {
                         tracing::error!(
                             room = self.id.as_str(),
                             seq,
