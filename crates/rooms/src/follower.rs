@@ -28,12 +28,14 @@ use crate::fanout::{Closing, ConnId, Link};
 use crate::follower_io::{read_answers, read_bus, run_forwards, LinkTrouble};
 use crate::outgoing::Shared;
 use crate::registry::Rooms;
-use crate::relay::{command_message, decode_message, Answer, ToConn, ToWriter};
+use crate::relay::{command_message, decode_message, ToConn, ToWriter};
 use crate::replicas::Replicas;
 
 /// Bus events kept for connections that enter a little behind.
 const BACKLOG: usize = 1024;
 
+#[path = "follower_answers.rs"]
+mod answers;
 #[path = "follower_calls.rs"]
 mod calls;
 /// How long a follower with nobody connected stays loaded.
@@ -382,61 +384,6 @@ impl Follower {
                 false
             }
             FromCluster::Bus(items) => items.into_iter().any(|item| self.bus_item(item)),
-        }
-    }
-
-    fn answer(&mut self, to: ToConn) {
-        match to.answer {
-            Answer::Entered { seq, messages } => {
-                let Some((c, _)) = self.pending.remove(&to.conn) else {
-                    return;
-                };
-                let first: Vec<Shared> =
-                    messages.iter().filter_map(|m| decode_message(m)).collect();
-                if c.reply.send(Ok(first)).is_err() {
-                    return self.leave(c.conn);
-                }
-                let conn = c.conn;
-                self.links.insert(
-                    conn,
-                    Followed {
-                        link: c.link,
-                        last: seq,
-                    },
-                );
-                self.catch_up(conn);
-            }
-            Answer::Refused { message } => {
-                let Some((c, _)) = self.pending.remove(&to.conn) else {
-                    return;
-                };
-                let first: Vec<Shared> = decode_message(&message).into_iter().collect();
-                if c.reply.send(Ok(first)).is_ok() {
-                    let _ = c.link.close.send(Closing::JoinRefused);
-                }
-            }
-            Answer::Reply { message } => {
-                let Some(message) = decode_message(&message) else {
-                    return;
-                };
-                let conn = self.links.keys().find(|c| c.raw() == to.conn).copied();
-                let Some(conn) = conn else {
-                    return;
-                };
-                self.send_to(conn, &message);
-            }
-            Answer::Unknown { message } => {
-                let conn = self.links.keys().find(|c| c.raw() == to.conn).copied();
-                let Some(conn) = conn else {
-                    return;
-                };
-                if let Some(message) = decode_message(&message) {
-                    self.send_to(conn, &message);
-                }
-                // It resumes with its last seq and is known again.
-                self.cut(conn, Closing::TooSlow);
-            }
-            Answer::Applied { outcome } => self.applied(to.conn, outcome),
         }
     }
 
