@@ -36,6 +36,9 @@ const IDLE: Duration = Duration::from_secs(60);
 /// above the last seq it sent.
 const SEQ_BLOCK: u64 = 1_000;
 
+/// The pause between tries of a seq reservation that storage refused.
+const RESERVE_RETRY: Duration = Duration::from_millis(500);
+
 /// A reply to one caller.
 pub(crate) type Reply<T> = oneshot::Sender<Result<T, RoomError>>;
 
@@ -129,7 +132,6 @@ impl RoomActor {
 
     /// The actor of a room this replica writes in a cluster.
     pub(crate) fn with_writer(mut self, writer: Writer) -> RoomActor {
-        self.members = writer.members();
         self.writer = Some(writer);
         self
     }
@@ -317,6 +319,9 @@ impl RoomActor {
             }
             self.persist(&event).await;
             let message = Outgoing::new(ServerMessage::from(&event));
+            if let Some(writer) = &self.writer {
+                writer.publish(&message).await;
+            }
             let stalled = self.members.publish(&message);
             self.close_removed(&event);
             let now = now_ms();
@@ -362,17 +367,31 @@ impl RoomActor {
     }
 
     /// Stores a seq [`SEQ_BLOCK`] past `seq` before an event with `seq`
-    /// goes out. If storage fails the event still goes out, as when a
-    /// durable write fails.
+    /// goes out. A failed write is retried until storage takes it: the
+    /// event waits (and the room with it) rather than go out under a seq
+    /// a reloaded room could hand out again.
     async fn reserve(&mut self, seq: u64) {
-        let stamp = Stamp {
-            seq: seq.saturating_add(SEQ_BLOCK),
-            at_ms: now_ms(),
-        };
-        match self.store.save_seq(&self.id, stamp).await {
-            Ok(()) => self.reserved = stamp.seq,
-            Err(e) if e.is_not_found() => self.reserved = stamp.seq,
-            Err(e) => tracing::error!(room = self.id.as_str(), seq, "seq not reserved: {e}"),
+        let mut attempts = 0u32;
+        loop {
+            let stamp = Stamp {
+                seq: seq.saturating_add(SEQ_BLOCK),
+                at_ms: now_ms(),
+            };
+            match self.store.save_seq(&self.id, stamp).await {
+                Ok(()) => return self.reserved = stamp.seq,
+                Err(e) if e.is_not_found() => return self.reserved = stamp.seq,
+                Err(e) => {
+                    if attempts.is_multiple_of(20) {
+                        tracing::error!(
+                            room = self.id.as_str(),
+                            seq,
+                            "seq not reserved, retrying: {e}"
+                        );
+                    }
+                    attempts = attempts.saturating_add(1);
+                    tokio::time::sleep(RESERVE_RETRY).await;
+                }
+            }
         }
     }
 

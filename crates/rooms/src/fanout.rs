@@ -75,10 +75,9 @@ pub(crate) struct Link {
 /// The members' connections, as a room's writer reaches them: the seam
 /// between the actor and wherever its members are.
 ///
-/// Standalone, that is [`Fanout`], the connections of this process. In a
-/// cluster the writer's events go to the room's event bus as well, and the
-/// other replicas deliver them to their own connections; the actor does
-/// not change.
+/// That is [`Fanout`], the connections of this process. In a cluster the
+/// writer's actor also puts every event on the room's bus (`writer`), and
+/// the other replicas deliver them to their own connections.
 pub(crate) trait Members: Send {
     /// Whether no connection is left (the room may unload).
     fn is_empty(&self) -> bool;

@@ -22,21 +22,29 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use wire::pb::server_message::Kind;
 
-use crate::actor::{Connect, ToRoom};
+use crate::actor::{Connect, ThenFn, ToRoom};
 use crate::clock::now_ms;
 use crate::fanout::{Closing, ConnId, Link};
-use crate::follower_io::{read_answers, read_bus, run_forwards};
+use crate::follower_io::{read_answers, read_bus, run_forwards, LinkTrouble};
 use crate::outgoing::Shared;
 use crate::registry::Rooms;
-use crate::relay::{command_message, decode_message, Answer, ToConn, ToWriter};
+use crate::relay::{command_message, decode_message, ToConn, ToWriter};
 use crate::replicas::Replicas;
 
 /// Bus events kept for connections that enter a little behind.
 const BACKLOG: usize = 1024;
+
+#[path = "follower_answers.rs"]
+mod answers;
+#[path = "follower_calls.rs"]
+mod calls;
 /// How long a follower with nobody connected stays loaded.
 const IDLE: Duration = Duration::from_secs(60);
 /// How long a join waits for the writer's answer before it is sent again.
 const JOIN_RESEND: Duration = Duration::from_secs(5);
+/// Forwards waiting for the link to Redis; when full, the connection or
+/// route that sends the next one waits.
+const FORWARDS: usize = 1024;
 
 /// What the follower's readers bring in.
 pub(crate) enum FromCluster {
@@ -65,8 +73,16 @@ pub(crate) struct Follower {
     backlog: VecDeque<Shared>,
     /// The last seq the bus brought (or skipped, in a gap).
     seen: u64,
-    forward: mpsc::UnboundedSender<(String, ToWriter)>,
+    forward: mpsc::Sender<(String, ToWriter)>,
+    /// What the last step has for the writer, sent (waiting for room in
+    /// `forward`) before the next step.
+    to_forward: Vec<(String, ToWriter)>,
     forwarded: u64,
+    /// HTTP routes' commands waiting for the writer's outcome, by call.
+    calls: HashMap<u64, (ThenFn, Instant)>,
+    /// When the link to Redis last failed (any call of this process): a
+    /// missing writer is then given time to re-announce itself.
+    trouble: LinkTrouble,
     from_cluster: mpsc::Receiver<FromCluster>,
     tasks: Vec<JoinHandle<()>>,
     forward_task: Option<JoinHandle<()>>,
@@ -88,7 +104,7 @@ impl Follower {
         let bus = cluster.bus.reader()?;
         let answers = cluster.commands.reader()?;
         let (tx, from_cluster) = mpsc::channel(64);
-        let (forward, rx) = mpsc::unbounded_channel();
+        let (forward, rx) = mpsc::channel(FORWARDS);
         let tasks = vec![
             tokio::spawn(read_bus(bus, id.as_str().to_owned(), tx.clone())),
             tokio::spawn(read_answers(
@@ -116,7 +132,10 @@ impl Follower {
             backlog: VecDeque::new(),
             seen: 0,
             forward,
+            to_forward: Vec::new(),
             forwarded: 0,
+            calls: HashMap::new(),
+            trouble: LinkTrouble::default(),
             from_cluster,
             tasks,
             forward_task: Some(forward_task),
@@ -142,6 +161,7 @@ impl Follower {
                 }
                 _ = check.tick() => {
                     self.resend_joins();
+                    self.expire_calls();
                     if !self.writer_holds().await {
                         tracing::info!(room = self.id.as_str(), "room writer changed: follower stops");
                         self.rooms.retire_now(&self.id, &mut self.inbox);
@@ -154,6 +174,7 @@ impl Follower {
                     }
                 }
             }
+            self.send_forwards().await;
         }
         self.stop().await;
     }
@@ -165,6 +186,7 @@ impl Follower {
     /// a link blip only delays.
     async fn writer_holds(&mut self) -> bool {
         let cluster = &self.replicas.cluster;
+        self.trouble.look(cluster.metrics.redis_errors());
         let present = match cluster.room_writers.holder(self.id.as_str()).await {
             Ok(Some(info)) if info.lease.epoch == self.writer_epoch => cluster
                 .nodes
@@ -181,7 +203,12 @@ impl Follower {
         }
         let timing = cluster.config.timing;
         let since = *self.writer_missing.get_or_insert_with(Instant::now);
-        since.elapsed() <= timing.refresh_every + timing.check_every
+        let grace = timing.refresh_every + timing.check_every;
+        // With a healthy link, a record gone is a death (its TTL ran out):
+        // the room is taken over at once. Only after a link failure may
+        // Redis have lost the records that the holder re-creates within a
+        // refresh.
+        self.trouble.within(grace) && since.elapsed() <= grace
     }
 
     async fn handle(&mut self, message: ToRoom) {
@@ -206,18 +233,19 @@ impl Follower {
             ToRoom::Read(read) => self.read(read).await,
             ToRoom::Apply {
                 actor: room::Actor::System,
+                command:
+                    room::RoomCommand::LiveStarted(_)
+                    | room::RoomCommand::LiveEnded(_)
+                    | room::RoomCommand::ViewerCount(_),
                 ..
             } => {
                 // Live news: the writer learns it from the stream lease.
             }
-            ToRoom::Apply { command, .. } => {
-                // Dropping the answer tells the caller the room is unavailable.
-                tracing::warn!(
-                    room = self.id.as_str(),
-                    command = command.name(),
-                    "a room command reached a replica that does not write the room"
-                );
-            }
+            ToRoom::Apply {
+                actor,
+                command,
+                then,
+            } => self.forward_apply(actor, &command, then),
             ToRoom::Expel { user } => {
                 for conn in self.close_user(user, Closing::Banned) {
                     self.leave(conn);
@@ -230,6 +258,7 @@ impl Follower {
     fn send_join(&mut self, c: &Connect) {
         let join = ToWriter::Join {
             node: self.replicas.node.clone(),
+            incarnation: self.replicas.incarnation,
             conn: c.conn.raw(),
             user: c.user.0,
             name: c.name.clone(),
@@ -278,6 +307,7 @@ impl Follower {
         let request_id = format!("{}:c{}", conn.raw(), self.forwarded);
         let command = ToWriter::Command {
             node: self.replicas.node.clone(),
+            incarnation: self.replicas.incarnation,
             conn: conn.raw(),
             user: user.0,
             request_id: request.to_owned(),
@@ -301,15 +331,31 @@ impl Follower {
     fn leave(&mut self, conn: ConnId) {
         let leave = ToWriter::Leave {
             node: self.replicas.node.clone(),
+            incarnation: self.replicas.incarnation,
             conn: conn.raw(),
         };
         self.send_writer(leave, format!("leave:{}", conn.raw()));
     }
 
-    fn send_writer(&self, message: ToWriter, request_id: String) {
-        let request_id = format!("{}:{}:{request_id}", self.replicas.node, self.writer_epoch);
-        // The forwarding task lives as long as the follower.
-        let _ = self.forward.send((request_id, message));
+    /// Queues `message` for the writer; it is sent after this step.
+    fn send_writer(&mut self, message: ToWriter, request_id: String) {
+        let request_id = format!(
+            "{}:{}:{}:{request_id}",
+            self.replicas.node, self.replicas.incarnation, self.writer_epoch
+        );
+        self.to_forward.push((request_id, message));
+    }
+
+    /// Hands this step's forwards to the forwarding task, waiting while
+    /// its queue is full (the link is slow): the next step, and so the
+    /// connections sending to this room, wait with it.
+    async fn send_forwards(&mut self) {
+        for forward in std::mem::take(&mut self.to_forward) {
+            // The forwarding task lives as long as the follower.
+            if self.forward.send(forward).await.is_err() {
+                return;
+            }
+        }
     }
 
     /// One item from the readers; true when the follower must stop (the
@@ -317,6 +363,12 @@ impl Follower {
     fn handle_cluster(&mut self, item: FromCluster) -> bool {
         match item {
             FromCluster::Answer(answer) if answer.epoch < self.writer_epoch => false,
+            // For an earlier run of this replica (left in its inbox).
+            FromCluster::Answer(answer)
+                if answer.incarnation != 0 && answer.incarnation != self.replicas.incarnation =>
+            {
+                false
+            }
             FromCluster::Answer(answer) if answer.epoch > self.writer_epoch => {
                 // A newer writer: a connection let in now would be cut at
                 // the next check. Pending joins go to the next follower
@@ -332,49 +384,6 @@ impl Follower {
                 false
             }
             FromCluster::Bus(items) => items.into_iter().any(|item| self.bus_item(item)),
-        }
-    }
-
-    fn answer(&mut self, to: ToConn) {
-        match to.answer {
-            Answer::Entered { seq, messages } => {
-                let Some((c, _)) = self.pending.remove(&to.conn) else {
-                    return;
-                };
-                let first: Vec<Shared> =
-                    messages.iter().filter_map(|m| decode_message(m)).collect();
-                if c.reply.send(Ok(first)).is_err() {
-                    return self.leave(c.conn);
-                }
-                let conn = c.conn;
-                self.links.insert(
-                    conn,
-                    Followed {
-                        link: c.link,
-                        last: seq,
-                    },
-                );
-                self.catch_up(conn);
-            }
-            Answer::Refused { message } => {
-                let Some((c, _)) = self.pending.remove(&to.conn) else {
-                    return;
-                };
-                let first: Vec<Shared> = decode_message(&message).into_iter().collect();
-                if c.reply.send(Ok(first)).is_ok() {
-                    let _ = c.link.close.send(Closing::JoinRefused);
-                }
-            }
-            Answer::Reply { message } => {
-                let Some(message) = decode_message(&message) else {
-                    return;
-                };
-                let conn = self.links.keys().find(|c| c.raw() == to.conn).copied();
-                let Some(conn) = conn else {
-                    return;
-                };
-                self.send_to(conn, &message);
-            }
         }
     }
 
@@ -435,6 +444,10 @@ impl Follower {
                     );
                     return false;
                 };
+                // How late events reach this replica's members.
+                let lag = now_ms().saturating_sub(message.message().server_time_ms);
+                let lag = u64::try_from(lag).unwrap_or(0);
+                self.replicas.cluster.metrics.bus_lag_ms.set(lag);
                 self.publish(&message)
             }
         }
@@ -531,10 +544,14 @@ impl Follower {
         for conn in pending {
             self.leave(conn);
         }
+        self.send_forwards().await;
+        // Routes still waiting are told the room is unavailable now (their
+        // command may yet be applied: a retry with its request id is safe).
+        self.calls.clear();
         for task in self.tasks.drain(..) {
             task.abort();
         }
-        let (closed, _) = mpsc::unbounded_channel();
+        let (closed, _) = mpsc::channel(1);
         drop(std::mem::replace(&mut self.forward, closed));
         if let Some(task) = self.forward_task.take() {
             let limit = self.replicas.cluster.config.retry_for;

@@ -1,7 +1,7 @@
 //! The follower's links to Redis: its inbox lease, the ordered forwards to
 //! the writer, and the readers of the room's bus and of its inbox.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use cluster::{BusReader, CommandReader, Lease};
 use tokio::sync::mpsc;
@@ -40,20 +40,51 @@ pub(crate) async fn claim_inbox(
 pub(crate) async fn run_forwards(
     replicas: Replicas,
     room: String,
-    mut rx: mpsc::UnboundedReceiver<(String, ToWriter)>,
+    mut rx: mpsc::Receiver<(String, ToWriter)>,
 ) {
+    let metrics = replicas.cluster.metrics.clone();
     while let Some((request_id, message)) = rx.recv().await {
         let payload = message.encode();
+        let counted = matches!(message, ToWriter::Command { .. } | ToWriter::Apply { .. });
         loop {
             let queue = &replicas.cluster.commands;
             match queue.forward(&room, &request_id, payload.clone()).await {
-                Ok(_) => break,
+                Ok(_) => {
+                    if counted {
+                        metrics.forwarded_commands.add(1);
+                    }
+                    break;
+                }
                 Err(e) => {
                     tracing::warn!(room, "forward to the room writer failed, retrying: {e}");
                     tokio::time::sleep(RETRY_PAUSE).await;
                 }
             }
         }
+    }
+}
+
+/// Whether this process's link to Redis failed lately, from the count of
+/// failed Redis calls ([`cluster::ClusterMetrics::redis_errors`]) looked
+/// at on every check.
+#[derive(Debug, Default)]
+pub(crate) struct LinkTrouble {
+    errors: u64,
+    last: Option<Instant>,
+}
+
+impl LinkTrouble {
+    /// Notes the failure count now.
+    pub(crate) fn look(&mut self, errors: u64) {
+        if errors != self.errors {
+            self.errors = errors;
+            self.last = Some(Instant::now());
+        }
+    }
+
+    /// Whether a failure was seen within `span`.
+    pub(crate) fn within(&self, span: Duration) -> bool {
+        self.last.is_some_and(|at| at.elapsed() <= span)
     }
 }
 

@@ -46,7 +46,10 @@ mod persist;
 mod play_tokens;
 mod registry;
 mod relay;
+mod relay_command;
+mod relay_error;
 mod replicas;
+mod site;
 mod writer;
 mod writer_actor;
 

@@ -86,16 +86,20 @@ impl Rooms {
 
     /// Rooms of one replica among several: each room runs on the replica
     /// holding its writer lease, and is followed on the others.
+    /// Must be called inside a Tokio runtime: it starts this replica's
+    /// reader of site-wide messages (`site`).
     pub fn clustered(store: Store, config: RoomsConfig, replicas: Replicas) -> Rooms {
-        Rooms {
+        let rooms = Rooms {
             inner: Arc::new(Inner {
                 store,
                 config,
                 running: Mutex::new(HashMap::new()),
                 live_status: OnceLock::new(),
-                replicas: Some(replicas),
+                replicas: Some(replicas.clone()),
             }),
-        }
+        };
+        tokio::spawn(crate::site::run_inbox(rooms.clone(), replicas));
+        rooms
     }
 
     pub(crate) fn store(&self) -> &Store {
@@ -223,9 +227,19 @@ impl Rooms {
         }
     }
 
-    /// Closes every connection of `user` in every loaded room (a site
-    /// ban), waiting for room in busy actors' inboxes.
+    /// Closes every connection of `user` in every room (a site ban): in
+    /// the rooms loaded here and, in a cluster, on every other replica.
     pub async fn expel_everywhere(&self, user: room::UserId) {
+        self.expel_here(user).await;
+        if let Some(replicas) = &self.inner.replicas {
+            let message = crate::site::ToSite::Expel { user: user.0 };
+            crate::site::tell_others(replicas, &message).await;
+        }
+    }
+
+    /// Closes every connection of `user` in every room loaded here,
+    /// waiting for room in busy actors' inboxes.
+    pub(crate) async fn expel_here(&self, user: room::UserId) {
         let senders: Vec<mpsc::Sender<ToRoom>> = self
             .lock()
             .values()

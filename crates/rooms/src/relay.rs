@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 use wire::{pb, ClientMessage, Inbound, ServerMessage};
 
 use crate::outgoing::{Outgoing, Shared};
+use crate::relay_command::CommandWire;
+use crate::relay_error::OutcomeWire;
 
 /// A command for the room's writer from another replica.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +22,10 @@ pub(crate) enum ToWriter {
     /// A connection on `node` enters; answer with its first messages.
     Join {
         node: String,
+        /// Which run of `node` (a process restarted under the same id is
+        /// another one); 0 from a replica that does not say.
+        #[serde(default)]
+        incarnation: u64,
         conn: u64,
         user: u64,
         name: String,
@@ -30,6 +36,8 @@ pub(crate) enum ToWriter {
     /// A member's command; answer with an ack or an error.
     Command {
         node: String,
+        #[serde(default)]
+        incarnation: u64,
         conn: u64,
         user: u64,
         request_id: String,
@@ -37,7 +45,23 @@ pub(crate) enum ToWriter {
         message: Vec<u8>,
     },
     /// A connection on `node` ended.
-    Leave { node: String, conn: u64 },
+    Leave {
+        node: String,
+        #[serde(default)]
+        incarnation: u64,
+        conn: u64,
+    },
+    /// A command from an HTTP route (or the server) on `node`; answer
+    /// with its outcome, addressed to `call`.
+    Apply {
+        node: String,
+        #[serde(default)]
+        incarnation: u64,
+        call: u64,
+        /// The acting user; `None` for the server.
+        actor: Option<u64>,
+        command: CommandWire,
+    },
 }
 
 /// The writer's answer to one connection on another replica.
@@ -45,6 +69,10 @@ pub(crate) enum ToWriter {
 pub(crate) struct ToConn {
     /// The epoch of the writer that answers.
     pub(crate) epoch: u64,
+    /// The run of the replica the answer is for (see `ToWriter::Join`).
+    #[serde(default)]
+    pub(crate) incarnation: u64,
+    /// The connection, or the call of an `Apply`.
     pub(crate) conn: u64,
     pub(crate) answer: Answer,
 }
@@ -60,6 +88,12 @@ pub(crate) enum Answer {
     Refused { message: Vec<u8> },
     /// An ack or error for one of its commands.
     Reply { message: Vec<u8> },
+    /// The writer does not know the connection (it joined under another
+    /// writer, or another run of its replica): this error for its
+    /// command, then it must enter again.
+    Unknown { message: Vec<u8> },
+    /// The outcome of an `Apply`.
+    Applied { outcome: OutcomeWire },
 }
 
 impl ToWriter {
@@ -227,6 +261,7 @@ mod tests {
     fn envelopes_round_trip_and_garbage_is_refused() {
         let join = ToWriter::Join {
             node: "b".into(),
+            incarnation: 5,
             conn: 9,
             user: 4,
             name: "ann".into(),
@@ -237,6 +272,7 @@ mod tests {
         assert_eq!(ToWriter::decode(&join.encode()), Some(join));
         let answer = ToConn {
             epoch: 3,
+            incarnation: 5,
             conn: 9,
             answer: Answer::Reply { message: vec![1] },
         };

@@ -3,6 +3,9 @@
 use cluster::Cluster;
 
 #[cfg(test)]
+#[path = "replicas_calls_tests.rs"]
+mod calls_tests;
+#[cfg(test)]
 #[path = "replicas_tests.rs"]
 mod tests;
 
@@ -11,14 +14,39 @@ mod tests;
 pub struct Replicas {
     pub(crate) cluster: Cluster,
     pub(crate) node: String,
+    /// This run of the process: a replica restarted under the same node
+    /// id is another incarnation, so its old connections are not taken
+    /// for its new ones.
+    pub(crate) incarnation: u64,
 }
 
 impl Replicas {
     /// The seams of `cluster`, as node `cluster.config.node_id`.
     pub fn new(cluster: Cluster) -> Replicas {
         let node = cluster.config.node_id.clone();
-        Replicas { cluster, node }
+        // Fed by the followers' forwards and bus readers.
+        cluster.metrics.forwarded_commands.wire();
+        cluster.metrics.bus_lag_ms.wire();
+        Replicas {
+            cluster,
+            node,
+            incarnation: incarnation(),
+        }
     }
+}
+
+/// A number for this run of the process: random per process (the hasher
+/// keys are), mixed with the start time.
+fn incarnation() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    hasher.write_u128(nanos);
+    hasher.write_u32(std::process::id());
+    // Never 0: that is what a replica that does not say sends.
+    hasher.finish().max(1)
 }
 
 /// The queue where a room's writer answers connections on `node`: one per

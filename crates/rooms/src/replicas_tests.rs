@@ -11,10 +11,10 @@ use wire::pb::server_message::Kind;
 
 use crate::{Closing, Entry, Member, Replicas, Rooms, RoomsConfig, Shared};
 
-const NOW: i64 = 1_700_000_000_000;
-const WAIT: Duration = Duration::from_secs(10);
+pub(super) const NOW: i64 = 1_700_000_000_000;
+pub(super) const WAIT: Duration = Duration::from_secs(10);
 
-fn timing() -> Timing {
+pub(super) fn timing() -> Timing {
     Timing {
         ttl: Duration::from_secs(3),
         refresh_every: Duration::from_secs(1),
@@ -23,14 +23,14 @@ fn timing() -> Timing {
 }
 
 /// The seams of node `id`, sharing `base`'s state.
-async fn node(base: &Cluster, id: &str) -> Replicas {
+pub(super) async fn node(base: &Cluster, id: &str) -> Replicas {
     let mut cluster = base.clone();
     cluster.config.node_id = id.to_owned();
     announce(&cluster, id).await;
     Replicas::new(cluster)
 }
 
-async fn announce(cluster: &Cluster, id: &str) {
+pub(super) async fn announce(cluster: &Cluster, id: &str) {
     let info = NodeInfo {
         id: id.to_owned(),
         http_addr: String::new(),
@@ -45,14 +45,14 @@ async fn announce(cluster: &Cluster, id: &str) {
         .expect("announce");
 }
 
-struct Setup {
-    store: Store,
-    cluster: Cluster,
-    room: RoomId,
-    host: UserId,
+pub(super) struct Setup {
+    pub(super) store: Store,
+    pub(super) cluster: Cluster,
+    pub(super) room: RoomId,
+    pub(super) host: UserId,
 }
 
-async fn setup() -> Setup {
+pub(super) async fn setup() -> Setup {
     let store = Store::open_sqlite_memory().await.expect("store");
     let host = store.create_user("host", "x", NOW).await.expect("user").id;
     let room = Room::new(
@@ -80,12 +80,12 @@ async fn setup() -> Setup {
 }
 
 impl Setup {
-    async fn replica(&self, id: &str) -> Rooms {
+    pub(super) async fn replica(&self, id: &str) -> Rooms {
         let replicas = node(&self.cluster, id).await;
         Rooms::clustered(self.store.clone(), RoomsConfig::default(), replicas)
     }
 
-    async fn user(&self, name: &str) -> UserId {
+    pub(super) async fn user(&self, name: &str) -> UserId {
         self.store
             .create_user(name, "x", NOW)
             .await
@@ -94,7 +94,7 @@ impl Setup {
     }
 }
 
-fn entry(user: UserId, last_seq: Option<u64>) -> Entry {
+pub(super) fn entry(user: UserId, last_seq: Option<u64>) -> Entry {
     Entry {
         user,
         name: format!("u{}", user.0),
@@ -104,7 +104,7 @@ fn entry(user: UserId, last_seq: Option<u64>) -> Entry {
     }
 }
 
-fn chat(text: &str, request_id: &str) -> RoomCommand {
+pub(super) fn chat(text: &str, request_id: &str) -> RoomCommand {
     SendChat {
         text: text.to_owned(),
         request_id: Some(RequestId::new(request_id.to_owned()).expect("request id")),
@@ -112,7 +112,7 @@ fn chat(text: &str, request_id: &str) -> RoomCommand {
     .into()
 }
 
-async fn join(rooms: &Rooms, room: &RoomId, entry: &Entry) -> Member {
+pub(super) async fn join(rooms: &Rooms, room: &RoomId, entry: &Entry) -> Member {
     tokio::time::timeout(WAIT, rooms.join(room, entry))
         .await
         .expect("the join was never answered")
@@ -120,7 +120,7 @@ async fn join(rooms: &Rooms, room: &RoomId, entry: &Entry) -> Member {
 }
 
 /// The chat texts a member received, in order, until it has `count`.
-async fn chats(member: &mut Member, count: usize) -> Vec<(u64, String)> {
+pub(super) async fn chats(member: &mut Member, count: usize) -> Vec<(u64, String)> {
     let mut seen = Vec::new();
     let wait = async {
         while seen.len() < count {
@@ -137,7 +137,7 @@ async fn chats(member: &mut Member, count: usize) -> Vec<(u64, String)> {
 }
 
 /// Every message that comes within `quiet` of the previous one.
-async fn drain(queue: &mut mpsc::Receiver<Shared>, quiet: Duration) -> Vec<Shared> {
+pub(super) async fn drain(queue: &mut mpsc::Receiver<Shared>, quiet: Duration) -> Vec<Shared> {
     let mut out = Vec::new();
     while let Ok(Some(message)) = tokio::time::timeout(quiet, queue.recv()).await {
         out.push(message);

@@ -20,7 +20,6 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::actor::ToRoom;
-use crate::fanout::{Closing, ConnId, Fanout, Link, Members};
 use crate::outgoing::Shared;
 use crate::relay::encode_message;
 use crate::replicas::{inbox_of, Replicas};
@@ -35,6 +34,19 @@ const SWEEP_EVERY: Duration = Duration::from_secs(5);
 const LIVE_EVERY: Duration = Duration::from_secs(2);
 /// Forwarded command ids remembered, so a redelivery applies once.
 const SEEN: usize = 4096;
+/// Writes the outbox may hold while Redis is slow; when it is full the
+/// actor waits, and so (through its inbox) do the members sending to it.
+pub(crate) const OUTBOX: usize = 4096;
+
+/// A connection on another replica, as the writer knows it: the replica,
+/// its run (a replica restarted under the same id is another run) and the
+/// connection's number there.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct RemoteConn {
+    pub(crate) node: String,
+    pub(crate) incarnation: u64,
+    pub(crate) conn: u64,
+}
 
 /// One write to Redis, in the order the actor made it.
 #[derive(Debug)]
@@ -51,9 +63,9 @@ pub(crate) enum Out {
 pub(crate) struct Writer {
     pub(crate) node: String,
     lease: KeptLease,
-    outbox: mpsc::UnboundedSender<Out>,
-    /// Connections on other replicas: (node, conn) → user.
-    remote: HashMap<(String, u64), UserId>,
+    outbox: mpsc::Sender<Out>,
+    /// Connections on other replicas, and their users.
+    remote: HashMap<RemoteConn, UserId>,
     seen: HashSet<String>,
     seen_order: VecDeque<String>,
     tasks: Vec<JoinHandle<()>>,
@@ -74,7 +86,7 @@ impl Writer {
             lease.clone(),
             replicas.cluster.config.timing,
         );
-        let (outbox, rx) = mpsc::unbounded_channel();
+        let (outbox, rx) = mpsc::channel(OUTBOX);
         let room = lease.resource.clone();
         let outbox_task = tokio::spawn(run_outbox(replicas.clone(), lease, rx));
         let tasks = vec![
@@ -95,13 +107,14 @@ impl Writer {
         })
     }
 
-    /// The members' side of the actor: this replica's connections, and
-    /// every event on the bus for the others.
-    pub(crate) fn members(&self) -> Box<dyn Members> {
-        Box::new(BusMembers {
-            local: Fanout::default(),
-            outbox: self.outbox.clone(),
-        })
+    /// An event for the members on other replicas: onto the bus, after
+    /// what is queued already.
+    pub(crate) async fn publish(&self, message: &Shared) {
+        let event = Out::Event {
+            seq: message.seq(),
+            payload: Bytes::from(encode_message(message)),
+        };
+        self.send(event).await;
     }
 
     /// The epoch of the writer lease.
@@ -128,21 +141,38 @@ impl Writer {
         true
     }
 
-    pub(crate) fn send(&self, out: Out) {
-        // The outbox lives as long as the writer.
-        let _ = self.outbox.send(out);
+    /// Queues a write, waiting while the outbox is full.
+    pub(crate) async fn send(&self, out: Out) {
+        // The outbox task lives as long as the writer; after a fenced
+        // write it is gone and nothing more needs writing.
+        let _ = self.outbox.send(out).await;
     }
 
-    pub(crate) fn add_remote(&mut self, node: String, conn: u64, user: UserId) {
-        self.remote.insert((node, conn), user);
+    pub(crate) fn add_remote(&mut self, remote: RemoteConn, user: UserId) {
+        self.remote.insert(remote, user);
     }
 
-    pub(crate) fn remove_remote(&mut self, node: &str, conn: u64) -> Option<UserId> {
-        self.remote.remove(&(node.to_owned(), conn))
+    pub(crate) fn remove_remote(&mut self, remote: &RemoteConn) -> Option<UserId> {
+        self.remote.remove(remote)
     }
 
-    pub(crate) fn remote_user(&self, node: &str, conn: u64) -> Option<UserId> {
-        self.remote.get(&(node.to_owned(), conn)).copied()
+    pub(crate) fn remote_user(&self, remote: &RemoteConn) -> Option<UserId> {
+        self.remote.get(remote).copied()
+    }
+
+    /// Forgets the connections of earlier runs of `remote`'s replica (it
+    /// restarted under the same id: they are gone); their users.
+    pub(crate) fn forget_earlier_runs(&mut self, remote: &RemoteConn) -> Vec<UserId> {
+        let stale: Vec<RemoteConn> = self
+            .remote
+            .keys()
+            .filter(|r| r.node == remote.node && r.incarnation != remote.incarnation)
+            .cloned()
+            .collect();
+        stale
+            .iter()
+            .filter_map(|key| self.remote.remove(key))
+            .collect()
     }
 
     pub(crate) fn has_remote(&self) -> bool {
@@ -157,10 +187,10 @@ impl Writer {
 
     /// Forgets the connections on nodes not in `alive`; their users.
     pub(crate) fn forget_dead(&mut self, alive: &HashSet<String>) -> Vec<UserId> {
-        let dead: Vec<(String, u64)> = self
+        let dead: Vec<RemoteConn> = self
             .remote
             .keys()
-            .filter(|(node, _)| !alive.contains(node))
+            .filter(|r| !alive.contains(&r.node))
             .cloned()
             .collect();
         dead.iter()
@@ -174,7 +204,7 @@ impl Writer {
         for task in self.tasks.drain(..) {
             task.abort();
         }
-        let (closed, _) = mpsc::unbounded_channel();
+        let (closed, _) = mpsc::channel(1);
         drop(std::mem::replace(&mut self.outbox, closed));
         if let Some(task) = self.outbox_task.take() {
             let limit = self.replicas.cluster.config.retry_for;
@@ -198,50 +228,9 @@ impl Drop for Writer {
     }
 }
 
-/// The writer's members: local connections, and the bus for the rest.
-struct BusMembers {
-    local: Fanout,
-    outbox: mpsc::UnboundedSender<Out>,
-}
-
-impl Members for BusMembers {
-    fn is_empty(&self) -> bool {
-        self.local.is_empty()
-    }
-
-    fn add(&mut self, id: ConnId, link: Link) {
-        self.local.add(id, link);
-    }
-
-    fn remove(&mut self, id: ConnId) -> Option<UserId> {
-        self.local.remove(id)
-    }
-
-    fn send_to(&mut self, id: ConnId, message: &Shared) -> Option<UserId> {
-        self.local.send_to(id, message)
-    }
-
-    fn publish(&mut self, message: &Shared) -> Vec<UserId> {
-        let event = Out::Event {
-            seq: message.seq(),
-            payload: Bytes::from(encode_message(message)),
-        };
-        let _ = self.outbox.send(event);
-        self.local.publish(message)
-    }
-
-    fn close_user(&mut self, user: UserId, closing: Closing) {
-        self.local.close_user(user, closing);
-    }
-
-    fn close_all(&mut self, closing: Closing) {
-        self.local.close_all(closing);
-    }
-}
-
 /// Writes the outbox in order, each write retried until it lands; stops
 /// at the first fenced one (another replica writes the room now).
-async fn run_outbox(replicas: Replicas, lease: Lease, mut rx: mpsc::UnboundedReceiver<Out>) {
+async fn run_outbox(replicas: Replicas, lease: Lease, mut rx: mpsc::Receiver<Out>) {
     let mut answers = 0u64;
     while let Some(out) = rx.recv().await {
         loop {

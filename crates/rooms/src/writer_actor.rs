@@ -11,7 +11,9 @@ use wire::{pb, ServerMessage};
 
 use crate::actor::RoomActor;
 use crate::relay::{decode_command, encode_message, message, Answer, ToConn, ToWriter};
-use crate::writer::Out;
+use crate::relay_command::{actor_from_wire, CommandWire};
+use crate::relay_error::OutcomeWire;
+use crate::writer::{Out, RemoteConn};
 
 impl RoomActor {
     /// Applies a forwarded command once, then acks it (after its events,
@@ -26,6 +28,7 @@ impl RoomActor {
         match ToWriter::decode(&command.payload) {
             Some(ToWriter::Join {
                 node,
+                incarnation,
                 conn,
                 user,
                 name,
@@ -38,52 +41,93 @@ impl RoomActor {
                     guest,
                     password_ok,
                 };
-                self.remote_join(node, conn, UserId(user), join, last_seq, now)
+                let remote = RemoteConn {
+                    node,
+                    incarnation,
+                    conn,
+                };
+                self.remote_join(remote, UserId(user), join, last_seq, now)
                     .await;
             }
             Some(ToWriter::Command {
                 node,
+                incarnation,
                 conn,
                 request_id,
                 message,
                 ..
             }) => {
-                self.remote_command(node, conn, &request_id, &message, now)
+                let remote = RemoteConn {
+                    node,
+                    incarnation,
+                    conn,
+                };
+                self.remote_command(remote, &request_id, &message, now)
                     .await
             }
-            Some(ToWriter::Leave { node, conn }) => self.remote_leave(&node, conn, now).await,
+            Some(ToWriter::Leave {
+                node,
+                incarnation,
+                conn,
+            }) => {
+                let remote = RemoteConn {
+                    node,
+                    incarnation,
+                    conn,
+                };
+                self.remote_leave(&remote, now).await
+            }
+            Some(ToWriter::Apply {
+                node,
+                incarnation,
+                call,
+                actor,
+                command,
+            }) => {
+                let remote = RemoteConn {
+                    node,
+                    incarnation,
+                    conn: call,
+                };
+                self.remote_apply(remote, actor_from_wire(actor), command, now)
+                    .await
+            }
             None => tracing::warn!(room = self.id.as_str(), "malformed forwarded command"),
         }
         if let Some(writer) = &self.writer {
-            writer.send(Out::Ack { id: command.id });
+            writer.send(Out::Ack { id: command.id }).await;
         }
     }
 
     async fn remote_join(
         &mut self,
-        node: String,
-        conn: u64,
+        remote: RemoteConn,
         user: UserId,
         join: Join,
         last_seq: Option<u64>,
         now: i64,
     ) {
-        let Some(writer) = &self.writer else {
+        let Some(writer) = self.writer.as_mut() else {
             return;
         };
         // A join from this node is a leftover of a follower it ran before:
         // its connections are local now.
-        if node == writer.node {
+        if remote.node == writer.node {
             return;
         }
+        // Connections of an earlier run of that replica are gone.
+        let gone = writer.forget_earlier_runs(&remote);
+        for user in gone {
+            self.leave(user, now);
+        }
         // A join sent again (its answer was lost): answer again.
-        if let Some(joined) = writer.remote_user(&node, conn) {
+        if let Some(joined) = self.writer.as_ref().and_then(|w| w.remote_user(&remote)) {
             let first = self.first_messages(joined, last_seq, now);
             let answer = Answer::Entered {
                 seq: self.room.seq(),
                 messages: first.iter().map(encode_message).collect(),
             };
-            return self.answer(&node, conn, answer);
+            return self.answer(&remote, answer).await;
         }
         let answer = match self
             .room
@@ -102,26 +146,38 @@ impl RoomActor {
             }
         };
         let entered = matches!(answer, Answer::Entered { .. });
-        self.answer(&node, conn, answer);
+        self.answer(&remote, answer).await;
         if let (true, Some(writer)) = (entered, self.writer.as_mut()) {
-            writer.add_remote(node, conn, user);
+            writer.add_remote(remote, user);
         }
     }
 
     async fn remote_command(
         &mut self,
-        node: String,
-        conn: u64,
+        remote: RemoteConn,
         request_id: &str,
         bytes: &[u8],
         now: i64,
     ) {
-        let Some(user) = self
-            .writer
-            .as_ref()
-            .and_then(|w| w.remote_user(&node, conn))
-        else {
-            return;
+        let user = self.writer.as_ref().and_then(|w| w.remote_user(&remote));
+        let Some(user) = user else {
+            // Not joined here (it joined under another writer, or under an
+            // earlier run of its replica): it is told, and enters again.
+            tracing::debug!(
+                room = self.id.as_str(),
+                node = remote.node,
+                "command of an unknown connection"
+            );
+            let error = pb::ErrorReply {
+                code: "not_joined".to_owned(),
+                message: "the connection is not in the room; join again".to_owned(),
+                request_id: request_id.to_owned(),
+                retry_after_ms: None,
+            };
+            let answer = Answer::Unknown {
+                message: message(ServerMessage::new(self.room.seq(), now, error)),
+            };
+            return self.answer(&remote, answer).await;
         };
         let Some(command) = decode_command(bytes) else {
             tracing::warn!(
@@ -141,20 +197,37 @@ impl RoomActor {
                 ServerMessage::new(self.room.seq(), now, error)
             }
         };
-        self.answer(
-            &node,
-            conn,
-            Answer::Reply {
-                message: message(reply),
-            },
-        );
+        let answer = Answer::Reply {
+            message: message(reply),
+        };
+        self.answer(&remote, answer).await;
     }
 
-    async fn remote_leave(&mut self, node: &str, conn: u64, now: i64) {
-        let user = self
-            .writer
-            .as_mut()
-            .and_then(|w| w.remove_remote(node, conn));
+    /// A command of an HTTP route on another replica: applied as if it
+    /// came from a route here, its outcome sent back to that call.
+    async fn remote_apply(
+        &mut self,
+        remote: RemoteConn,
+        actor: Actor,
+        command: CommandWire,
+        now: i64,
+    ) {
+        let outcome = match command.into_command() {
+            Some(command) => {
+                let result = self.room.handle_command(actor, command, now);
+                self.flush().await;
+                OutcomeWire::from(&result)
+            }
+            None => {
+                tracing::warn!(room = self.id.as_str(), "malformed forwarded room command");
+                return;
+            }
+        };
+        self.answer(&remote, Answer::Applied { outcome }).await;
+    }
+
+    async fn remote_leave(&mut self, remote: &RemoteConn, now: i64) {
+        let user = self.writer.as_mut().and_then(|w| w.remove_remote(remote));
         if let Some(user) = user {
             self.leave(user, now);
             self.flush().await;
@@ -181,23 +254,20 @@ impl RoomActor {
         self.flush().await;
     }
 
-    fn answer(&self, node: &str, conn: u64, answer: Answer) {
+    async fn answer(&mut self, remote: &RemoteConn, answer: Answer) {
         let Some(writer) = &self.writer else {
             return;
         };
-        let epoch = writer.epoch();
-        let payload = Bytes::from(
-            ToConn {
-                epoch,
-                conn,
-                answer,
-            }
-            .encode()
-            .to_vec(),
-        );
-        writer.send(Out::Answer {
-            node: node.to_owned(),
-            payload,
-        });
+        let to = ToConn {
+            epoch: writer.epoch(),
+            incarnation: remote.incarnation,
+            conn: remote.conn,
+            answer,
+        };
+        let out = Out::Answer {
+            node: remote.node.clone(),
+            payload: Bytes::from(to.encode().to_vec()),
+        };
+        writer.send(out).await;
     }
 }

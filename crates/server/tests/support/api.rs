@@ -72,6 +72,27 @@ impl RoomSocket {
         self.0.send(Message::text(message.to_string())).unwrap();
     }
 
+    /// The reason of the close frame the server sends within `wait`
+    /// (messages before it are skipped); `None` if none comes.
+    pub fn close_reason(&mut self, wait: Duration) -> Option<String> {
+        let deadline = Instant::now() + wait;
+        while Instant::now() < deadline {
+            match self.0.read() {
+                Ok(Message::Close(frame)) => {
+                    return Some(frame.map(|f| f.reason.to_string()).unwrap_or_default())
+                }
+                Ok(_) => {}
+                Err(tungstenite::Error::Io(e))
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(_) => return None,
+            }
+        }
+        None
+    }
+
     /// The first message within `wait` for which `wanted` holds.
     pub fn wait_for(&mut self, wait: Duration, wanted: impl Fn(&Value) -> bool) -> Option<Value> {
         let deadline = Instant::now() + wait;
