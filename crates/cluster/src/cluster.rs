@@ -9,6 +9,7 @@ use crate::bus::{MemoryBus, RoomBus};
 use crate::commands::{CommandQueue, MemoryCommands};
 use crate::config::{ClusterConfig, Keys};
 use crate::error::ClusterError;
+use crate::expiry::NodeExpiry;
 use crate::lease::LeaseKind;
 use crate::leases::{Leases, MemoryLeases};
 use crate::metrics::ClusterMetrics;
@@ -67,7 +68,14 @@ impl Cluster {
         };
         let link = RedisLink::connect(&url, Keys::new(config.key_prefix.clone())).await?;
         let ttl = config.timing.ttl;
-        let writers = Arc::new(RedisLeases::new(link.clone(), LeaseKind::RoomWriter, ttl));
+        // The registry notes how long this node's record lives; the keepers
+        // of this node's leases give up before it can be gone.
+        let expiry = Arc::new(NodeExpiry::new());
+        let writers = RedisLeases::new(link.clone(), LeaseKind::RoomWriter, ttl)
+            .with_node_expiry(expiry.clone());
+        let writers = Arc::new(writers);
+        let streams =
+            RedisLeases::new(link.clone(), LeaseKind::Stream, ttl).with_node_expiry(expiry.clone());
         let bus = RedisBus::new(
             link.clone(),
             &url,
@@ -77,8 +85,8 @@ impl Cluster {
         );
         let commands = RedisCommands::new(link.clone(), &url, writers.clone(), config.retry_for);
         Ok(Self {
-            nodes: Arc::new(RedisNodes::new(link.clone())),
-            streams: Arc::new(RedisLeases::new(link.clone(), LeaseKind::Stream, ttl)),
+            nodes: Arc::new(RedisNodes::with_expiry(link.clone(), expiry)),
+            streams: Arc::new(streams),
             metrics: Arc::default(),
             health: Some(link),
             room_writers: writers,

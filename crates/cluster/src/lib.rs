@@ -29,6 +29,7 @@ mod cluster;
 mod commands;
 mod config;
 mod error;
+mod expiry;
 mod keeper;
 mod lease;
 mod leases;
@@ -51,6 +52,7 @@ pub use commands::{
 };
 pub use config::{ClusterConfig, Keys, Timing};
 pub use error::ClusterError;
+pub use expiry::NodeExpiry;
 pub use keeper::{KeeperAction, KeeperState, KeptLease, LeaseLost};
 pub use lease::{Claim, Lease, LeaseInfo, LeaseKind, LeaseTable};
 pub use leases::{Leases, MemoryLeases};

@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 
 use crate::clock::{unix_ms, TaskGuard};
 use crate::error::ClusterError;
+use crate::expiry::NodeExpiry;
 
 /// What a node says about itself in `node:{id}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +67,8 @@ pub trait NodeRegistry: Send + Sync + std::fmt::Debug {
 #[derive(Debug, Default)]
 pub struct MemoryNodes {
     nodes: Mutex<HashMap<String, (NodeInfo, u64)>>,
+    /// What the in-process leases' keepers go by.
+    pub(crate) expiry: NodeExpiry,
 }
 
 impl MemoryNodes {
@@ -84,6 +87,8 @@ impl MemoryNodes {
 #[async_trait]
 impl NodeRegistry for MemoryNodes {
     async fn announce(&self, info: &NodeInfo, ttl: Duration) -> Result<(), ClusterError> {
+        self.expiry
+            .handle_announced(&info.id, tokio::time::Instant::now(), ttl);
         let expires = unix_ms().saturating_add(ttl.as_millis() as u64);
         let mut nodes = self.nodes.lock().unwrap_or_else(|e| e.into_inner());
         nodes.insert(info.id.clone(), (info.clone(), expires));
@@ -93,6 +98,7 @@ impl NodeRegistry for MemoryNodes {
     async fn withdraw(&self, id: &str) -> Result<(), ClusterError> {
         let mut nodes = self.nodes.lock().unwrap_or_else(|e| e.into_inner());
         nodes.remove(id);
+        self.expiry.handle_withdrawn(id, tokio::time::Instant::now());
         Ok(())
     }
 

@@ -2,13 +2,16 @@
 //! leased resources, and Lua scripts so each step is atomic.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use redis::{AsyncCommands, Script};
+use tokio::time::Instant;
 
 use crate::clock::unix_ms;
 use crate::error::ClusterError;
+use crate::expiry::NodeExpiry;
 use crate::lease::{Claim, Lease, LeaseInfo, LeaseKind};
 use crate::leases::{fenced, Leases};
 use crate::redis_link::{fenced_script, Fenced, RedisLink};
@@ -20,6 +23,8 @@ pub struct RedisLeases {
     kind: LeaseKind,
     ttl: Duration,
     scripts: Scripts,
+    /// How long the records of nodes this process announced live at least.
+    expiry: Option<Arc<NodeExpiry>>,
 }
 
 struct Scripts {
@@ -47,7 +52,15 @@ impl RedisLeases {
             kind,
             ttl,
             scripts,
+            expiry: None,
         }
+    }
+
+    /// Lets keepers of these leases go by `expiry`, which the registry
+    /// announcing this node fills (see [`Leases::node_expiry`]).
+    pub fn with_node_expiry(mut self, expiry: Arc<NodeExpiry>) -> Self {
+        self.expiry = Some(expiry);
+        self
     }
 
     /// The fenced-script layout for `lease` at `now_ms`.
@@ -140,6 +153,10 @@ impl Leases for RedisLeases {
             }
         }
         Ok(active)
+    }
+
+    fn node_expiry(&self, node: &str) -> Option<Instant> {
+        self.expiry.as_ref()?.expiry(node)
     }
 }
 

@@ -95,20 +95,25 @@ pub async fn redis_cluster_at(url: &str) -> (Cluster, KeyCleanup) {
 /// `n` replicas (`node-0`, `node-1`, …), each with its own connections, on
 /// the machine's Redis under one fresh prefix.
 pub async fn redis_replicas(n: usize) -> (Vec<Cluster>, KeyCleanup) {
+    redis_replicas_at(MACHINE_REDIS, n, test_timing()).await
+}
+
+/// `n` replicas with `timing` on the Redis at `url` under one fresh prefix.
+pub async fn redis_replicas_at(url: &str, n: usize, timing: Timing) -> (Vec<Cluster>, KeyCleanup) {
     let prefix = unique_prefix();
     let mut replicas = Vec::with_capacity(n);
     for i in 0..n {
         let mut config = ClusterConfig::new(format!("node-{i}"));
-        config.timing = test_timing();
+        config.timing = timing;
         config.key_prefix = prefix.clone();
-        config.redis_url = Some(MACHINE_REDIS.to_owned());
+        config.redis_url = Some(url.to_owned());
         let cluster = Cluster::connect(config)
             .await
             .unwrap_or_else(|e| panic!("redis must be reachable: {e}"));
         replicas.push(cluster);
     }
     let cleanup = KeyCleanup {
-        url: MACHINE_REDIS.to_owned(),
+        url: url.to_owned(),
         prefix,
     };
     (replicas, cleanup)
