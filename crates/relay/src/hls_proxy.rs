@@ -32,6 +32,15 @@ pub(crate) async fn fetch(inner: &Arc<Inner>, stream: &str, file: &str) -> Remot
     if let Some(body) = lock(&inner.cache).lookup(stream, file, Instant::now()) {
         return RemoteHls::Found(body);
     }
+    let fetch = {
+        let (inner, stream, file) = (inner.clone(), stream.to_owned(), file.to_owned());
+        async move { from_owner(&inner, &stream, &file).await }
+    };
+    inner.flights.join(stream, file, fetch).await
+}
+
+/// `file` of `stream` from the owner the lease names, cached when found.
+async fn from_owner(inner: &Arc<Inner>, stream: &str, file: &str) -> RemoteHls {
     let holder = match inner.cluster.streams.holder(stream).await {
         Ok(holder) => holder,
         Err(e) => {
@@ -58,6 +67,8 @@ pub(crate) async fn fetch(inner: &Arc<Inner>, stream: &str, file: &str) -> Remot
     let url = format!("http://{}/hls/{stream}/{file}", node.http_addr);
     match get(inner, &url, stream).await {
         Ok(body) => {
+            // Live on a node that answers: whatever ended before is over.
+            inner.forget_ended(stream);
             lock(&inner.cache).handle_fetched(stream, file, body.clone(), Instant::now());
             RemoteHls::Found(body)
         }
@@ -88,8 +99,9 @@ fn is_hls_file(file: &str) -> bool {
             .is_some_and(|seq| !seq.is_empty() && seq.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// No lease: the stream ended lately, or it is not live anywhere.
 fn ended_or_not_live(inner: &Inner, stream: &str) -> RemoteHls {
-    if inner.is_ended(stream) {
+    if inner.still_ended(stream) {
         RemoteHls::Ended
     } else {
         RemoteHls::NotLive

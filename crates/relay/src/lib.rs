@@ -22,10 +22,15 @@
 //!   local viewer is left (none for the idle grace: the pull stops).
 //! - HLS ([`hls_proxy`]): a playlist or segment of a stream that is not
 //!   here is fetched from the owner over HTTP/1.1, with a relay header in
-//!   place of a play token, and cached (segments 60 s, playlists < 1 s).
+//!   place of a play token, and cached (segments 60 s, playlists < 1 s);
+//!   concurrent requests for the same uncached file share one fetch
+//!   ([`flight`]).
 //! - Dead owners ([`deaths`]): `cluster::spawn_death_watch` reports dead
 //!   nodes; pulls from them stop (their viewers get a clean end) and their
-//!   streams answer `stream_ended` on HLS for a minute.
+//!   streams answer `stream_ended` on HLS for a minute — as long as no live
+//!   node holds their lease: an ended mark is believed for a second, then
+//!   the lease is read again on the next request, so a stream re-pushed
+//!   elsewhere is served as soon as it has an owner.
 //!
 //! Drive loops: a task per kept lease (until lost or released), a task per
 //! pull (a one-second check loop around `live::pull`), and one death-watch
@@ -34,6 +39,7 @@
 mod cache;
 mod deaths;
 mod error;
+mod flight;
 mod hls_proxy;
 mod owner;
 mod pulls;
@@ -53,8 +59,12 @@ pub use cache::{HlsCache, PLAYLIST_TTL, SEGMENT_TTL};
 pub use error::RelayError;
 pub use token::Signer;
 
-/// How long a stream whose owner died answers `stream_ended`.
+/// How long a stream whose owner died answers `stream_ended` while no
+/// live node holds its lease.
 const ENDED_FOR: Duration = Duration::from_secs(60);
+/// How long an ended mark is believed without reading the lease again: a
+/// stream re-pushed elsewhere is served again once this has passed.
+const ENDED_CHECKED_FOR: Duration = Duration::from_secs(1);
 
 /// What the relay needs to know about this replica.
 #[derive(Debug, Clone)]
@@ -113,9 +123,11 @@ pub(crate) struct Inner {
     owned: AtomicUsize,
     /// Streams known to come from another node, by the node's id.
     remote_owners: Mutex<HashMap<String, String>>,
-    /// Streams whose owner died, since when.
-    ended: Mutex<HashMap<String, Instant>>,
+    /// Streams seen ending with their owner.
+    ended: Mutex<HashMap<String, Ended>>,
     cache: Mutex<HlsCache>,
+    /// HLS fetches from owners running now: one per file.
+    flights: flight::Flights,
     http: hls_proxy::HttpClient,
 }
 
@@ -135,6 +147,7 @@ impl Relay {
                 remote_owners: Mutex::new(HashMap::new()),
                 ended: Mutex::new(HashMap::new()),
                 cache: Mutex::new(HlsCache::new()),
+                flights: flight::Flights::default(),
                 http: hls_proxy::client(),
             }),
         })
@@ -204,15 +217,38 @@ impl Inner {
         Ok(nodes.into_iter().find(|n| n.id == id))
     }
 
+    /// Whether `stream` ended, as the lease showed less than
+    /// [`ENDED_CHECKED_FOR`] ago. A false answer sends the caller to
+    /// [`Inner::still_ended`] through the lease.
     fn is_ended(&self, stream: &str) -> bool {
-        let mut ended = lock(&self.ended);
         let now = Instant::now();
-        ended.retain(|_, since| now.duration_since(*since) < ENDED_FOR);
-        ended.contains_key(stream)
+        let mut ended = lock(&self.ended);
+        ended.retain(|_, mark| now.duration_since(mark.since) < ENDED_FOR);
+        ended
+            .get(stream)
+            .is_some_and(|mark| now.duration_since(mark.checked) < ENDED_CHECKED_FOR)
+    }
+
+    /// Whether `stream` ended lately, the lease having just shown no live
+    /// holder: the mark is confirmed for another [`ENDED_CHECKED_FOR`].
+    fn still_ended(&self, stream: &str) -> bool {
+        let now = Instant::now();
+        let mut ended = lock(&self.ended);
+        ended.retain(|_, mark| now.duration_since(mark.since) < ENDED_FOR);
+        let Some(mark) = ended.get_mut(stream) else {
+            return false;
+        };
+        mark.checked = now;
+        true
     }
 
     fn mark_ended(&self, stream: &str) {
-        lock(&self.ended).insert(stream.to_owned(), Instant::now());
+        let now = Instant::now();
+        let mark = Ended {
+            since: now,
+            checked: now,
+        };
+        lock(&self.ended).insert(stream.to_owned(), mark);
         lock(&self.cache).forget(stream);
     }
 
@@ -223,6 +259,14 @@ impl Inner {
     fn note_remote_owner(&self, stream: &str, node: &str) {
         lock(&self.remote_owners).insert(stream.to_owned(), node.to_owned());
     }
+}
+
+/// A stream seen ending: since when, and when the lease last confirmed
+/// that no live node holds it.
+#[derive(Debug, Clone, Copy)]
+struct Ended {
+    since: Instant,
+    checked: Instant,
 }
 
 impl std::fmt::Debug for Inner {
