@@ -78,7 +78,15 @@ impl RedisLeases {
 
     async fn read(&self, resource: &str) -> Result<Option<LeaseInfo>, ClusterError> {
         let key = self.kind.lease_key(&self.link.keys, resource);
-        let fields: HashMap<String, String> = self.link.conn.clone().hgetall(key).await?;
+        let read: redis::RedisResult<HashMap<String, String>> =
+            self.link.conn.clone().hgetall(key).await;
+        let fields = match read {
+            // Something other than a hash under a lease's name.
+            Err(e) if e.code() == Some("WRONGTYPE") => {
+                return Err(ClusterError::Malformed { what: "lease" })
+            }
+            other => other?,
+        };
         if fields.is_empty() {
             return Ok(None);
         }
@@ -145,11 +153,16 @@ impl Leases for RedisLeases {
         resources.sort();
         let mut active = Vec::with_capacity(resources.len());
         for resource in resources {
-            match self.read(&resource).await? {
-                Some(info) => active.push(info),
-                None => {
+            match self.read(&resource).await {
+                Ok(Some(info)) => active.push(info),
+                Ok(None) => {
                     let _: i64 = self.link.conn.clone().srem(&set, &resource).await?;
                 }
+                // One bad lease must not hide every other one.
+                Err(ClusterError::Malformed { .. }) => {
+                    tracing::warn!(%resource, kind = ?self.kind, "skipping a malformed lease");
+                }
+                Err(e) => return Err(e),
             }
         }
         Ok(active)
