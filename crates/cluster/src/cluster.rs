@@ -71,19 +71,23 @@ impl Cluster {
         // The registry notes how long this node's record lives; the keepers
         // of this node's leases give up before it can be gone.
         let expiry = Arc::new(NodeExpiry::new());
-        let writers = RedisLeases::new(link.clone(), LeaseKind::RoomWriter, ttl)
-            .with_node_expiry(expiry.clone());
-        let writers = Arc::new(writers);
-        let streams =
-            RedisLeases::new(link.clone(), LeaseKind::Stream, ttl).with_node_expiry(expiry.clone());
+        let leases = |kind| {
+            RedisLeases::new(link.clone(), kind, ttl)
+                .with_node_expiry(expiry.clone())
+                .with_epoch_ttl(config.epoch_ttl)
+        };
+        let writers = Arc::new(leases(LeaseKind::RoomWriter));
+        let streams = leases(LeaseKind::Stream);
         let bus = RedisBus::new(
             link.clone(),
             &url,
             writers.clone(),
             config.events_max_len,
             config.retry_for,
-        );
-        let commands = RedisCommands::new(link.clone(), &url, writers.clone(), config.retry_for);
+        )
+        .with_ttl(config.streams_ttl);
+        let commands = RedisCommands::new(link.clone(), &url, writers.clone(), config.retry_for)
+            .with_ttl(config.streams_ttl);
         Ok(Self {
             nodes: Arc::new(RedisNodes::with_expiry(link.clone(), expiry)),
             streams: Arc::new(streams),

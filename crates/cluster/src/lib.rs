@@ -50,7 +50,7 @@ pub use cluster::Cluster;
 pub use commands::{
     CommandQueue, CommandReader, Forwarded, ForwardedCommand, MemoryCommands, REQUEST_ID_TTL,
 };
-pub use config::{ClusterConfig, Keys, Timing};
+pub use config::{ClusterConfig, Keys, Timing, EPOCH_TTL, STREAMS_TTL};
 pub use error::ClusterError;
 pub use expiry::NodeExpiry;
 pub use keeper::{KeeperAction, KeeperState, KeptLease, LeaseLost};

@@ -10,6 +10,7 @@ use redis::{AsyncCommands, Script};
 use tokio::time::Instant;
 
 use crate::clock::unix_ms;
+use crate::config::EPOCH_TTL;
 use crate::error::ClusterError;
 use crate::expiry::NodeExpiry;
 use crate::lease::{Claim, Lease, LeaseInfo, LeaseKind};
@@ -25,6 +26,8 @@ pub struct RedisLeases {
     scripts: Scripts,
     /// How long the records of nodes this process announced live at least.
     expiry: Option<Arc<NodeExpiry>>,
+    /// How long an epoch counter lives after the last claim.
+    epoch_ttl: Duration,
 }
 
 struct Scripts {
@@ -53,7 +56,14 @@ impl RedisLeases {
             ttl,
             scripts,
             expiry: None,
+            epoch_ttl: EPOCH_TTL,
         }
+    }
+
+    /// Epoch counters live `epoch_ttl` after the last claim (default 7 days).
+    pub fn with_epoch_ttl(mut self, epoch_ttl: Duration) -> Self {
+        self.epoch_ttl = epoch_ttl;
+        self
     }
 
     /// Lets keepers of these leases go by `expiry`, which the registry
@@ -73,6 +83,7 @@ impl RedisLeases {
             set_key: self.kind.set_key(keys),
             now_ms,
             ttl_ms: self.ttl.as_millis() as u64,
+            epoch_ttl_ms: self.epoch_ttl.as_millis() as u64,
         }
     }
 
@@ -110,6 +121,7 @@ impl Leases for RedisLeases {
             .arg(unix_ms())
             .arg(self.ttl.as_millis() as u64)
             .arg(keys.node_prefix())
+            .arg(self.epoch_ttl.as_millis() as u64)
             .invoke_async(&mut self.link.conn.clone())
             .await?;
         parse_claim(resource, &reply)

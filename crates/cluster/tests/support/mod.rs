@@ -78,7 +78,17 @@ pub fn memory_cluster() -> (Cluster, Guard) {
 
 /// A Redis cluster on `url` under a fresh prefix.
 pub async fn redis_cluster_at(url: &str) -> (Cluster, KeyCleanup) {
+    redis_cluster_with(url, |_| {}).await
+}
+
+/// A Redis cluster on `url` under a fresh prefix, its configuration
+/// changed by `edit` first.
+pub async fn redis_cluster_with(
+    url: &str,
+    edit: impl FnOnce(&mut ClusterConfig),
+) -> (Cluster, KeyCleanup) {
     let mut config = ClusterConfig::new("test-node");
+    edit(&mut config);
     config.timing = test_timing();
     config.key_prefix = unique_prefix();
     config.redis_url = Some(url.to_owned());
