@@ -33,6 +33,7 @@ mod expiry;
 mod keeper;
 mod lease;
 mod leases;
+mod liveness;
 mod memlog;
 mod metrics;
 mod node;
@@ -56,6 +57,7 @@ pub use expiry::NodeExpiry;
 pub use keeper::{KeeperAction, KeeperState, KeptLease, LeaseLost};
 pub use lease::{Claim, Lease, LeaseInfo, LeaseKind, LeaseTable};
 pub use leases::{Leases, MemoryLeases};
+pub use liveness::{Liveness, NodeState};
 pub use metrics::{ClusterMetrics, Figure};
 pub use node::{
     spawn_death_watch, spawn_heartbeat, DeathDetector, MemoryNodes, NodeInfo, NodeLoad,

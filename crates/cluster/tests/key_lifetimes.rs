@@ -45,7 +45,9 @@ async fn streams_inboxes_and_epoch_counters_carry_a_ttl_after_use() {
     let lease = writer(&c, "room1").await;
     let appended = c.bus.append(&lease, 1, Bytes::from_static(b"e1")).await;
     appended.unwrap_or_else(|e| panic!("append: {e}"));
-    let forwarded = c.commands.forward("room1", "req-1", Bytes::from_static(b"c1"));
+    let forwarded = c
+        .commands
+        .forward("room1", "req-1", Bytes::from_static(b"c1"));
     forwarded.await.unwrap_or_else(|e| panic!("forward: {e}"));
     let stream = c.streams.claim("room1", "n1", "pub").await;
     assert!(matches!(stream, Ok(Claim::Granted(_))), "{stream:?}");
@@ -91,13 +93,21 @@ async fn a_write_refreshes_the_ttl_and_a_reader_takes_an_expired_stream_as_empty
     assert_eq!(seen.ok().map(|s| s.len()), Some(1));
 
     // Unused, the stream goes away by itself.
-    eventually("the idle event stream to expire", Duration::from_secs(10), || async {
-        let exists: bool = raw().await.exists(&events).await.ok()?;
-        (!exists).then_some(())
-    })
+    eventually(
+        "the idle event stream to expire",
+        Duration::from_secs(10),
+        || async {
+            let exists: bool = raw().await.exists(&events).await.ok()?;
+            (!exists).then_some(())
+        },
+    )
     .await;
     let nothing = reader.next(Duration::from_millis(100)).await;
-    assert_eq!(nothing.ok(), Some(Vec::new()), "an expired stream has no events");
+    assert_eq!(
+        nothing.ok(),
+        Some(Vec::new()),
+        "an expired stream has no events"
+    );
 
     // The next append re-creates it with a fresh TTL; the reader goes on.
     let appended = c.bus.append(&lease, 2, Bytes::from_static(b"e2")).await;

@@ -35,7 +35,13 @@ fn node(id: &str) -> NodeInfo {
 
 fn beat(c: &Cluster, id: &str) -> cluster::TaskGuard {
     let t = timing();
-    spawn_heartbeat(c.nodes.clone(), node(id), NodeLoad::default, t.refresh_every, t.ttl)
+    spawn_heartbeat(
+        c.nodes.clone(),
+        node(id),
+        NodeLoad::default,
+        t.refresh_every,
+        t.ttl,
+    )
 }
 
 /// `holder` (node-0) keeps a stream lease while its heartbeat stops;

@@ -106,7 +106,10 @@ mod tests {
         let _ = release.send(true);
         for joined in waiting {
             let answer = joined.await.ok();
-            assert_eq!(answer, Some(RemoteHls::Found(Bytes::from_static(b"segment"))));
+            assert_eq!(
+                answer,
+                Some(RemoteHls::Found(Bytes::from_static(b"segment")))
+            );
         }
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
         assert_eq!(flights.len(), 0, "a finished fetch is forgotten");

@@ -12,7 +12,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use live::RemoteHls;
 
-use crate::{lock, unix_secs, Inner, RelayError};
+use crate::{lock, unix_secs, Inner, Owner, RelayError};
 
 /// The largest HLS file taken from an owner.
 const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
@@ -55,13 +55,14 @@ async fn from_owner(inner: &Arc<Inner>, stream: &str, file: &str) -> RemoteHls {
     if owner == inner.node() {
         return RemoteHls::Missing;
     }
-    let node = match inner.live_node(&owner).await {
-        Ok(Some(node)) => node,
-        Ok(None) => {
+    let node = match inner.owner_node(&owner).await {
+        Ok(Owner::Live(node)) => node,
+        Ok(Owner::Dead) => {
             inner.mark_ended(stream);
             return RemoteHls::Ended;
         }
-        Err(_) => return RemoteHls::Unavailable,
+        // The registry lost records: the owner announces itself again soon.
+        Ok(Owner::Unsure) | Err(_) => return RemoteHls::Unavailable,
     };
     inner.note_remote_owner(stream, &owner);
     let url = format!("http://{}/hls/{stream}/{file}", node.http_addr);

@@ -50,7 +50,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use cluster::{Cluster, NodeInfo};
+use cluster::{Cluster, Liveness, NodeInfo, NodeState};
 use hub::Hub;
 use live::{BoxFuture, Ownership, Refusal, RemoteHls, Replicas};
 use tokio::task::JoinHandle;
@@ -125,6 +125,8 @@ pub(crate) struct Inner {
     remote_owners: Mutex<HashMap<String, String>>,
     /// Streams seen ending with their owner.
     ended: Mutex<HashMap<String, Ended>>,
+    /// Which nodes live, as of the last listing this relay took.
+    liveness: Mutex<Liveness>,
     cache: Mutex<HlsCache>,
     /// HLS fetches from owners running now: one per file.
     flights: flight::Flights,
@@ -135,6 +137,7 @@ impl Relay {
     /// The relay of this replica, feeding pulls into `hub`.
     pub fn new(config: RelayConfig, cluster: Cluster, hub: Hub) -> Result<Relay, RelayError> {
         let signer = Signer::new(&config.secret)?;
+        let liveness = Liveness::for_node(config.node.clone(), cluster.config.timing.ttl);
         Ok(Relay {
             inner: Arc::new(Inner {
                 config,
@@ -146,6 +149,7 @@ impl Relay {
                 owned: AtomicUsize::new(0),
                 remote_owners: Mutex::new(HashMap::new()),
                 ended: Mutex::new(HashMap::new()),
+                liveness: Mutex::new(liveness),
                 cache: Mutex::new(HlsCache::new()),
                 flights: flight::Flights::default(),
                 http: hls_proxy::client(),
@@ -211,10 +215,25 @@ impl Inner {
         &self.config.node
     }
 
-    /// The live node `id`, if it is alive.
-    async fn live_node(&self, id: &str) -> Result<Option<NodeInfo>, RelayError> {
+    /// The node `id` as a fresh listing of the registry shows it, judged
+    /// by the cluster's one liveness rule (a listing without this node is
+    /// not trusted to show another dead).
+    async fn owner_node(&self, id: &str) -> Result<Owner, RelayError> {
         let nodes = self.cluster.nodes.live_nodes().await?;
-        Ok(nodes.into_iter().find(|n| n.id == id))
+        let state = {
+            let mut liveness = lock(&self.liveness);
+            let ids = nodes.iter().map(|n| n.id.clone());
+            liveness.handle_listing(ids, Instant::now());
+            liveness.state(id)
+        };
+        Ok(match state {
+            NodeState::Alive => nodes
+                .into_iter()
+                .find(|n| n.id == id)
+                .map_or(Owner::Unsure, Owner::Live),
+            NodeState::Dead => Owner::Dead,
+            NodeState::Unsure => Owner::Unsure,
+        })
     }
 
     /// Whether `stream` ended, as the lease showed less than
@@ -259,6 +278,16 @@ impl Inner {
     fn note_remote_owner(&self, stream: &str, node: &str) {
         lock(&self.remote_owners).insert(stream.to_owned(), node.to_owned());
     }
+}
+
+/// A stream's owner, as the registry shows it.
+enum Owner {
+    Live(NodeInfo),
+    /// Its record expired: it died or left.
+    Dead,
+    /// Not listed, but the registry may have lost records (see
+    /// [`cluster::Liveness`]).
+    Unsure,
 }
 
 /// A stream seen ending: since when, and when the lease last confirmed

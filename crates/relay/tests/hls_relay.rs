@@ -70,7 +70,10 @@ async fn a_stream_whose_owner_is_gone_stays_ended_while_nobody_holds_it() {
     // Past the short negative cache, the lease is read again: still nobody.
     tokio::time::sleep(Duration::from_millis(1100)).await;
     assert!(!b.relay.is_ended("show"), "the mark is re-checked");
-    assert_eq!(b.relay.remote_hls("show", "index.m3u8").await, RemoteHls::Ended);
+    assert_eq!(
+        b.relay.remote_hls("show", "index.m3u8").await,
+        RemoteHls::Ended
+    );
     assert!(b.relay.is_ended("show"), "the lease confirmed the mark");
 }
 
@@ -96,7 +99,40 @@ async fn concurrent_requests_for_one_file_make_one_request_to_the_owner() {
         assert_eq!(origin.hits(&path), 1, "requests to the owner for {file}");
     }
     // A segment fetched is served from the cache afterwards.
-    assert_eq!(b.relay.remote_hls("show", "7.ts").await, served("/hls/show/7.ts"));
+    assert_eq!(
+        b.relay.remote_hls("show", "7.ts").await,
+        served("/hls/show/7.ts")
+    );
     assert_eq!(origin.hits("/hls/show/7.ts"), 1);
     assert_eq!(origin.requests(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_missing_from_a_registry_that_lost_this_node_too_is_not_called_dead() {
+    let (a, b, _keys) = on_redis().await;
+    let _owned = a.claim("k1").await.expect("A claims the stream");
+    // Redis lost every node record (a restart); the lease is still there.
+    let prefix = &b.cluster.config.key_prefix;
+    support::redis_del(&[
+        format!("{prefix}node:node-a"),
+        format!("{prefix}node:node-b"),
+    ]);
+    assert_eq!(
+        b.relay.remote_hls("show", "index.m3u8").await,
+        RemoteHls::Unavailable,
+        "a listing without this node does not show the owner dead"
+    );
+    assert!(!b.relay.is_ended("show"));
+    // B announces itself again, A never does: one TTL later A is dead.
+    b.announce(&b.silent_addr()).await;
+    let deadline = Instant::now() + BOUND;
+    loop {
+        let answer = b.relay.remote_hls("show", "index.m3u8").await;
+        if answer == RemoteHls::Ended {
+            break;
+        }
+        assert_eq!(answer, RemoteHls::Unavailable);
+        assert!(Instant::now() < deadline, "A was never found dead");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

@@ -258,3 +258,16 @@ pub fn refusing_addr() -> String {
     drop(listener);
     addr
 }
+
+/// Deletes `keys` (full names) from the machine's Redis, as a Redis that
+/// lost its data would.
+pub fn redis_del(keys: &[String]) {
+    let deleted = Command::new("redis-cli")
+        .args(["-u", REDIS, "DEL"])
+        .args(keys)
+        .output();
+    assert!(
+        deleted.is_ok_and(|out| out.status.success()),
+        "redis-cli DEL failed"
+    );
+}
