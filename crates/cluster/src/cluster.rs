@@ -9,6 +9,7 @@ use crate::bus::{MemoryBus, RoomBus};
 use crate::commands::{CommandQueue, MemoryCommands};
 use crate::config::{ClusterConfig, Keys};
 use crate::error::ClusterError;
+use crate::expiry::NodeExpiry;
 use crate::lease::LeaseKind;
 use crate::leases::{Leases, MemoryLeases};
 use crate::metrics::ClusterMetrics;
@@ -67,18 +68,29 @@ impl Cluster {
         };
         let link = RedisLink::connect(&url, Keys::new(config.key_prefix.clone())).await?;
         let ttl = config.timing.ttl;
-        let writers = Arc::new(RedisLeases::new(link.clone(), LeaseKind::RoomWriter, ttl));
+        // The registry notes how long this node's record lives; the keepers
+        // of this node's leases give up before it can be gone.
+        let expiry = Arc::new(NodeExpiry::new());
+        let leases = |kind| {
+            RedisLeases::new(link.clone(), kind, ttl)
+                .with_node_expiry(expiry.clone())
+                .with_epoch_ttl(config.epoch_ttl)
+        };
+        let writers = Arc::new(leases(LeaseKind::RoomWriter));
+        let streams = leases(LeaseKind::Stream);
         let bus = RedisBus::new(
             link.clone(),
             &url,
             writers.clone(),
             config.events_max_len,
             config.retry_for,
-        );
-        let commands = RedisCommands::new(link.clone(), &url, writers.clone(), config.retry_for);
+        )
+        .with_ttl(config.streams_ttl);
+        let commands = RedisCommands::new(link.clone(), &url, writers.clone(), config.retry_for)
+            .with_ttl(config.streams_ttl);
         Ok(Self {
-            nodes: Arc::new(RedisNodes::new(link.clone())),
-            streams: Arc::new(RedisLeases::new(link.clone(), LeaseKind::Stream, ttl)),
+            nodes: Arc::new(RedisNodes::with_expiry(link.clone(), expiry)),
+            streams: Arc::new(streams),
             metrics: Arc::default(),
             health: Some(link),
             room_writers: writers,

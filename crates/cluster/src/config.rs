@@ -2,6 +2,11 @@
 
 use std::time::Duration;
 
+/// Default [`ClusterConfig::streams_ttl`]: one day after the last write.
+pub const STREAMS_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+/// Default [`ClusterConfig::epoch_ttl`]: seven days after the last claim.
+pub const EPOCH_TTL: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
 /// How this node joins a cluster.
 #[derive(Debug, Clone)]
 pub struct ClusterConfig {
@@ -18,6 +23,14 @@ pub struct ClusterConfig {
     pub retry_for: Duration,
     /// Approximate cap on each room's event stream (`MAXLEN ~`).
     pub events_max_len: usize,
+    /// How long a room's event stream and command stream (inboxes
+    /// included) live after their last write (1 day): a room nobody uses
+    /// leaves nothing behind.
+    pub streams_ttl: Duration,
+    /// How long a lease's epoch counter lives after the last claim (7 days).
+    /// A counter that expired is seeded from the clock again, and SQL keeps
+    /// its own fence, so this only bounds what Redis keeps.
+    pub epoch_ttl: Duration,
 }
 
 impl ClusterConfig {
@@ -30,6 +43,8 @@ impl ClusterConfig {
             timing: Timing::default(),
             retry_for: Duration::from_secs(30),
             events_max_len: 1000,
+            streams_ttl: STREAMS_TTL,
+            epoch_ttl: EPOCH_TTL,
         }
     }
 }

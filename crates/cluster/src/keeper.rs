@@ -28,15 +28,22 @@ pub enum KeeperAction {
     Renew,
     /// Only check the lease is still ours.
     Check,
-    /// Give up: the last renewal is older than the TTL.
+    /// Give up: the lease, or the record of the node holding it, may be
+    /// gone by the next check.
     Expire,
 }
 
 /// The keeper's schedule, with time as a parameter.
+///
+/// A claim succeeds once the lease expired or once its holder's node record
+/// is gone, whichever comes first. So the keeper's deadline is the earlier
+/// of (last renewal + TTL) and the node record's earliest expiry, less one
+/// check period: the holder stops before anyone else can start.
 #[derive(Debug, Clone)]
 pub struct KeeperState {
     timing: Timing,
     last_renewed: Instant,
+    node_expires: Option<Instant>,
 }
 
 impl KeeperState {
@@ -45,29 +52,40 @@ impl KeeperState {
         Self {
             timing,
             last_renewed: now,
+            node_expires: None,
         }
     }
 
     /// What to do at a tick at `now`.
     pub fn poll_action(&self, now: Instant) -> KeeperAction {
-        let since = now.saturating_duration_since(self.last_renewed);
-        if since >= self.timing.ttl {
+        if now >= self.deadline() {
             KeeperAction::Expire
-        } else if since >= self.timing.refresh_every {
+        } else if now.saturating_duration_since(self.last_renewed) >= self.timing.refresh_every {
             KeeperAction::Renew
         } else {
             KeeperAction::Check
         }
     }
 
-    /// When the lease expires unless renewed before.
+    /// When the holder must have stopped: one check period before the lease
+    /// or its node's record can expire.
     pub fn deadline(&self) -> Instant {
-        self.last_renewed + self.timing.ttl
+        let lease = self.last_renewed + self.timing.ttl;
+        let end = self.node_expires.map_or(lease, |node| node.min(lease));
+        end.checked_sub(self.timing.check_every).unwrap_or(end)
     }
 
     /// A renewal reached the store at `now`.
     pub fn handle_renewed(&mut self, now: Instant) {
         self.last_renewed = now;
+    }
+
+    /// The holder's node record lives at least until `expires` (see
+    /// [`crate::NodeExpiry`]); `None` when that is not known here.
+    pub fn handle_node_expiry(&mut self, expires: Option<Instant>) {
+        if expires.is_some() {
+            self.node_expires = expires;
+        }
     }
 }
 
@@ -117,11 +135,14 @@ async fn keep(
     tx: watch::Sender<Option<LeaseLost>>,
 ) {
     let mut state = KeeperState::new(timing, Instant::now());
-    let mut tick = tokio::time::interval(timing.check_every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut next_check = Instant::now();
     loop {
-        tick.tick().await;
+        // Wake for the next check, or at the deadline if that comes first.
+        state.handle_node_expiry(leases.node_expiry(&lease.node));
+        tokio::time::sleep_until(next_check.min(state.deadline())).await;
+        state.handle_node_expiry(leases.node_expiry(&lease.node));
         let now = Instant::now();
+        next_check = now + timing.check_every;
         // A call still hanging when the lease would have expired counts as a miss.
         let deadline = state.deadline();
         let step = async {
@@ -178,14 +199,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keeper_checks_then_renews_then_expires_without_renewals() {
+    fn keeper_checks_then_renews_then_expires_a_check_before_the_ttl() {
         let start = Instant::now();
         let state = KeeperState::new(Timing::default(), start);
         let at = |s| start + Duration::from_secs(s);
         assert_eq!(state.poll_action(at(1)), KeeperAction::Check);
         assert_eq!(state.poll_action(at(5)), KeeperAction::Renew);
-        assert_eq!(state.poll_action(at(14)), KeeperAction::Renew);
-        assert_eq!(state.poll_action(at(15)), KeeperAction::Expire);
+        assert_eq!(state.poll_action(at(13)), KeeperAction::Renew);
+        assert_eq!(state.poll_action(at(14)), KeeperAction::Expire);
     }
 
     #[test]
@@ -196,6 +217,26 @@ mod tests {
         state.handle_renewed(at(12));
         assert_eq!(state.poll_action(at(16)), KeeperAction::Check);
         assert_eq!(state.poll_action(at(20)), KeeperAction::Renew);
-        assert_eq!(state.poll_action(at(27)), KeeperAction::Expire);
+        assert_eq!(state.poll_action(at(26)), KeeperAction::Expire);
+    }
+
+    #[test]
+    fn a_node_record_about_to_expire_ends_the_lease_however_fresh_the_renewals() {
+        let start = Instant::now();
+        let mut state = KeeperState::new(Timing::default(), start);
+        let at = |s| start + Duration::from_secs(s);
+        // The node's last heartbeat reached the store at 2 s, for 15 s.
+        state.handle_node_expiry(Some(at(17)));
+        state.handle_renewed(at(10));
+        assert_eq!(state.deadline(), at(16));
+        assert_eq!(state.poll_action(at(15)), KeeperAction::Renew);
+        assert_eq!(state.poll_action(at(16)), KeeperAction::Expire);
+        // A later heartbeat moves it on; nothing known keeps the last word.
+        state.handle_node_expiry(Some(at(22)));
+        state.handle_node_expiry(None);
+        assert_eq!(state.deadline(), at(21));
+        // A node that left ends its leases at once.
+        state.handle_node_expiry(Some(at(12)));
+        assert_eq!(state.poll_action(at(12)), KeeperAction::Expire);
     }
 }

@@ -4,6 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use tokio::time::Instant;
 
 use crate::clock::unix_ms;
 use crate::error::ClusterError;
@@ -24,6 +25,13 @@ pub trait Leases: Send + Sync + std::fmt::Debug {
     async fn holder(&self, resource: &str) -> Result<Option<LeaseInfo>, ClusterError>;
     /// Every current lease of this kind, sorted by resource.
     async fn active(&self) -> Result<Vec<LeaseInfo>, ClusterError>;
+    /// The earliest moment `node`'s record can expire, when this process
+    /// announced it: a claim succeeds once it is gone, so a keeper of
+    /// `node`'s lease gives up before then. `None`: go by the lease alone.
+    fn node_expiry(&self, node: &str) -> Option<Instant> {
+        let _ = node;
+        None
+    }
 }
 
 /// In-process leases over a [`LeaseTable`]; node liveness from a [`MemoryNodes`].
@@ -86,6 +94,10 @@ impl Leases for MemoryLeases {
 
     async fn active(&self) -> Result<Vec<LeaseInfo>, ClusterError> {
         Ok(self.lock().active(unix_ms()))
+    }
+
+    fn node_expiry(&self, node: &str) -> Option<Instant> {
+        self.nodes.expiry.expiry(node)
     }
 }
 

@@ -29,9 +29,11 @@ mod cluster;
 mod commands;
 mod config;
 mod error;
+mod expiry;
 mod keeper;
 mod lease;
 mod leases;
+mod liveness;
 mod memlog;
 mod metrics;
 mod node;
@@ -49,11 +51,13 @@ pub use cluster::Cluster;
 pub use commands::{
     CommandQueue, CommandReader, Forwarded, ForwardedCommand, MemoryCommands, REQUEST_ID_TTL,
 };
-pub use config::{ClusterConfig, Keys, Timing};
+pub use config::{ClusterConfig, Keys, Timing, EPOCH_TTL, STREAMS_TTL};
 pub use error::ClusterError;
+pub use expiry::NodeExpiry;
 pub use keeper::{KeeperAction, KeeperState, KeptLease, LeaseLost};
 pub use lease::{Claim, Lease, LeaseInfo, LeaseKind, LeaseTable};
 pub use leases::{Leases, MemoryLeases};
+pub use liveness::{Liveness, NodeState};
 pub use metrics::{ClusterMetrics, Figure};
 pub use node::{
     spawn_death_watch, spawn_heartbeat, DeathDetector, MemoryNodes, NodeInfo, NodeLoad,

@@ -13,6 +13,8 @@ use tokio::task::JoinHandle;
 
 use crate::clock::{unix_ms, TaskGuard};
 use crate::error::ClusterError;
+use crate::expiry::NodeExpiry;
+use crate::liveness::Liveness;
 
 /// What a node says about itself in `node:{id}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +68,8 @@ pub trait NodeRegistry: Send + Sync + std::fmt::Debug {
 #[derive(Debug, Default)]
 pub struct MemoryNodes {
     nodes: Mutex<HashMap<String, (NodeInfo, u64)>>,
+    /// What the in-process leases' keepers go by.
+    pub(crate) expiry: NodeExpiry,
 }
 
 impl MemoryNodes {
@@ -84,6 +88,8 @@ impl MemoryNodes {
 #[async_trait]
 impl NodeRegistry for MemoryNodes {
     async fn announce(&self, info: &NodeInfo, ttl: Duration) -> Result<(), ClusterError> {
+        self.expiry
+            .handle_announced(&info.id, tokio::time::Instant::now(), ttl);
         let expires = unix_ms().saturating_add(ttl.as_millis() as u64);
         let mut nodes = self.nodes.lock().unwrap_or_else(|e| e.into_inner());
         nodes.insert(info.id.clone(), (info.clone(), expires));
@@ -93,6 +99,8 @@ impl NodeRegistry for MemoryNodes {
     async fn withdraw(&self, id: &str) -> Result<(), ClusterError> {
         let mut nodes = self.nodes.lock().unwrap_or_else(|e| e.into_inner());
         nodes.remove(id);
+        self.expiry
+            .handle_withdrawn(id, tokio::time::Instant::now());
         Ok(())
     }
 
@@ -111,16 +119,12 @@ impl NodeRegistry for MemoryNodes {
 }
 
 /// Learns deaths from successive lists of live node ids: a node seen alive
-/// and then missing from a list is reported dead once.
+/// and then dead by the [`Liveness`] rule is reported dead once.
 #[derive(Debug, Default)]
 pub struct DeathDetector {
+    /// Nodes seen alive and not reported dead since.
     seen: BTreeSet<String>,
-    /// The watching node's own id: a listing without it is not trusted.
-    own: Option<String>,
-    /// How long a listing that lost the watching node is distrusted.
-    grace: Duration,
-    /// Deaths are not reported before this (the registry lost records).
-    quiet_until: Option<Instant>,
+    liveness: Liveness,
 }
 
 impl DeathDetector {
@@ -134,12 +138,11 @@ impl DeathDetector {
     /// registry lost records (Redis restarted empty, or this node could not
     /// refresh): every live node re-announces within one refresh, so no
     /// death is reported until `grace` (one TTL) has passed with `own`
-    /// listed again; a node still missing then is dead.
+    /// listed again; a node still missing then is dead (see [`Liveness`]).
     pub fn for_node(own: impl Into<String>, grace: Duration) -> Self {
         Self {
-            own: Some(own.into()),
-            grace,
-            ..Self::default()
+            seen: BTreeSet::new(),
+            liveness: Liveness::for_node(own, grace),
         }
     }
 
@@ -150,20 +153,20 @@ impl DeathDetector {
         live: impl IntoIterator<Item = String>,
         now: Instant,
     ) -> Vec<String> {
-        let now_live: BTreeSet<String> = live.into_iter().collect();
-        if let Some(own) = &self.own {
-            if !now_live.contains(own) {
-                self.quiet_until = Some(now + self.grace);
-            }
-        }
-        if self.quiet_until.is_some_and(|until| now < until) {
+        self.liveness.handle_listing(live, now);
+        let listed = self.liveness.listed().iter().cloned();
+        if !self.liveness.is_trusted() {
             // Remember who was alive before the loss, and who is back.
-            self.seen.extend(now_live);
+            self.seen.extend(listed);
             return Vec::new();
         }
-        self.quiet_until = None;
-        let dead = self.seen.difference(&now_live).cloned().collect();
-        self.seen = now_live;
+        let dead = self
+            .seen
+            .iter()
+            .filter(|id| self.liveness.is_dead(id))
+            .cloned()
+            .collect();
+        self.seen = listed.collect();
         dead
     }
 }

@@ -10,7 +10,7 @@ use redis::Script;
 
 use crate::bus::{deliver, BusEvent, BusItem, BusReader, RoomBus};
 use crate::clock::unix_ms;
-use crate::config::Keys;
+use crate::config::{Keys, STREAMS_TTL};
 use crate::error::ClusterError;
 use crate::lease::Lease;
 use crate::leases::fenced;
@@ -31,6 +31,8 @@ pub struct RedisBus {
     append: Script,
     max_len: usize,
     retry_for: Duration,
+    /// How long a room's stream lives after its last append.
+    ttl: Duration,
 }
 
 impl RedisBus {
@@ -51,7 +53,14 @@ impl RedisBus {
             append: fenced_script(include_str!("scripts/append.lua")),
             max_len,
             retry_for,
+            ttl: STREAMS_TTL,
         }
+    }
+
+    /// Event streams live `ttl` after their last append (default 1 day).
+    pub fn with_ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = ttl;
+        self
     }
 
     async fn append_once(
@@ -69,6 +78,7 @@ impl RedisBus {
             .arg(seq)
             .arg(payload.as_ref())
             .arg(self.max_len)
+            .arg(self.ttl.as_millis() as u64)
             .invoke_async(&mut self.link.conn.clone())
             .await?;
         match id {

@@ -11,7 +11,7 @@ use redis::Script;
 
 use crate::clock::unix_ms;
 use crate::commands::{CommandQueue, CommandReader, Forwarded, ForwardedCommand, REQUEST_ID_TTL};
-use crate::config::Keys;
+use crate::config::{Keys, STREAMS_TTL};
 use crate::error::ClusterError;
 use crate::lease::Lease;
 use crate::leases::fenced;
@@ -34,6 +34,8 @@ pub struct RedisCommands {
     forward: Script,
     ack: Script,
     retry_for: Duration,
+    /// How long a room's command stream lives after its last forward.
+    ttl: Duration,
 }
 
 impl RedisCommands {
@@ -47,7 +49,14 @@ impl RedisCommands {
             forward: Script::new(include_str!("scripts/forward.lua")),
             ack: fenced_script(include_str!("scripts/ack.lua")),
             retry_for,
+            ttl: STREAMS_TTL,
         }
+    }
+
+    /// Command streams live `ttl` after their last forward (default 1 day).
+    pub fn with_ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = ttl;
+        self
     }
 
     async fn forward_once(
@@ -65,6 +74,7 @@ impl RedisCommands {
             .arg(payload.as_ref())
             .arg(REQUEST_ID_TTL.as_millis() as u64)
             .arg(MAX_QUEUED)
+            .arg(self.ttl.as_millis() as u64)
             .invoke_async(&mut self.link.conn.clone())
             .await?;
         Ok(if queued == 1 {

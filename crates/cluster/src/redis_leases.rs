@@ -2,13 +2,17 @@
 //! leased resources, and Lua scripts so each step is atomic.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use redis::{AsyncCommands, Script};
+use tokio::time::Instant;
 
 use crate::clock::unix_ms;
+use crate::config::EPOCH_TTL;
 use crate::error::ClusterError;
+use crate::expiry::NodeExpiry;
 use crate::lease::{Claim, Lease, LeaseInfo, LeaseKind};
 use crate::leases::{fenced, Leases};
 use crate::redis_link::{fenced_script, Fenced, RedisLink};
@@ -20,6 +24,10 @@ pub struct RedisLeases {
     kind: LeaseKind,
     ttl: Duration,
     scripts: Scripts,
+    /// How long the records of nodes this process announced live at least.
+    expiry: Option<Arc<NodeExpiry>>,
+    /// How long an epoch counter lives after the last claim.
+    epoch_ttl: Duration,
 }
 
 struct Scripts {
@@ -47,7 +55,22 @@ impl RedisLeases {
             kind,
             ttl,
             scripts,
+            expiry: None,
+            epoch_ttl: EPOCH_TTL,
         }
+    }
+
+    /// Epoch counters live `epoch_ttl` after the last claim (default 7 days).
+    pub fn with_epoch_ttl(mut self, epoch_ttl: Duration) -> Self {
+        self.epoch_ttl = epoch_ttl;
+        self
+    }
+
+    /// Lets keepers of these leases go by `expiry`, which the registry
+    /// announcing this node fills (see [`Leases::node_expiry`]).
+    pub fn with_node_expiry(mut self, expiry: Arc<NodeExpiry>) -> Self {
+        self.expiry = Some(expiry);
+        self
     }
 
     /// The fenced-script layout for `lease` at `now_ms`.
@@ -60,12 +83,21 @@ impl RedisLeases {
             set_key: self.kind.set_key(keys),
             now_ms,
             ttl_ms: self.ttl.as_millis() as u64,
+            epoch_ttl_ms: self.epoch_ttl.as_millis() as u64,
         }
     }
 
     async fn read(&self, resource: &str) -> Result<Option<LeaseInfo>, ClusterError> {
         let key = self.kind.lease_key(&self.link.keys, resource);
-        let fields: HashMap<String, String> = self.link.conn.clone().hgetall(key).await?;
+        let read: redis::RedisResult<HashMap<String, String>> =
+            self.link.conn.clone().hgetall(key).await;
+        let fields = match read {
+            // Something other than a hash under a lease's name.
+            Err(e) if e.code() == Some("WRONGTYPE") => {
+                return Err(ClusterError::Malformed { what: "lease" })
+            }
+            other => other?,
+        };
         if fields.is_empty() {
             return Ok(None);
         }
@@ -89,6 +121,7 @@ impl Leases for RedisLeases {
             .arg(unix_ms())
             .arg(self.ttl.as_millis() as u64)
             .arg(keys.node_prefix())
+            .arg(self.epoch_ttl.as_millis() as u64)
             .invoke_async(&mut self.link.conn.clone())
             .await?;
         parse_claim(resource, &reply)
@@ -132,14 +165,23 @@ impl Leases for RedisLeases {
         resources.sort();
         let mut active = Vec::with_capacity(resources.len());
         for resource in resources {
-            match self.read(&resource).await? {
-                Some(info) => active.push(info),
-                None => {
+            match self.read(&resource).await {
+                Ok(Some(info)) => active.push(info),
+                Ok(None) => {
                     let _: i64 = self.link.conn.clone().srem(&set, &resource).await?;
                 }
+                // One bad lease must not hide every other one.
+                Err(ClusterError::Malformed { .. }) => {
+                    tracing::warn!(%resource, kind = ?self.kind, "skipping a malformed lease");
+                }
+                Err(e) => return Err(e),
             }
         }
         Ok(active)
+    }
+
+    fn node_expiry(&self, node: &str) -> Option<Instant> {
+        self.expiry.as_ref()?.expiry(node)
     }
 }
 

@@ -84,6 +84,7 @@ pub(crate) struct Fenced<'a> {
     pub(crate) set_key: String,
     pub(crate) now_ms: u64,
     pub(crate) ttl_ms: u64,
+    pub(crate) epoch_ttl_ms: u64,
 }
 
 impl Fenced<'_> {
@@ -98,7 +99,8 @@ impl Fenced<'_> {
             .arg(&self.lease.token)
             .arg(self.lease.epoch)
             .arg(self.now_ms)
-            .arg(self.ttl_ms);
+            .arg(self.ttl_ms)
+            .arg(self.epoch_ttl_ms);
         inv
     }
 }

@@ -1,11 +1,14 @@
 //! Node registry on Redis: `node:{id}` (JSON, with a TTL) and the `nodes` set.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use redis::{AsyncCommands, Script};
+use tokio::time::Instant;
 
 use crate::error::ClusterError;
+use crate::expiry::NodeExpiry;
 use crate::node::{NodeInfo, NodeRegistry};
 use crate::redis_link::RedisLink;
 
@@ -14,14 +17,22 @@ use crate::redis_link::RedisLink;
 pub struct RedisNodes {
     link: RedisLink,
     live: Script,
+    expiry: Arc<NodeExpiry>,
 }
 
 impl RedisNodes {
     /// A registry over `link`.
     pub fn new(link: RedisLink) -> Self {
+        Self::with_expiry(link, Arc::default())
+    }
+
+    /// A registry over `link` that notes in `expiry` how long the records
+    /// it announced live at least (shared with the leases' keepers).
+    pub fn with_expiry(link: RedisLink, expiry: Arc<NodeExpiry>) -> Self {
         Self {
             link,
             live: Script::new(include_str!("scripts/live_nodes.lua")),
+            expiry,
         }
     }
 }
@@ -31,16 +42,20 @@ impl NodeRegistry for RedisNodes {
     async fn announce(&self, info: &NodeInfo, ttl: Duration) -> Result<(), ClusterError> {
         let json = serde_json::to_string(info)?;
         let keys = &self.link.keys;
+        let sent_at = Instant::now();
         redis::pipe()
             .atomic()
             .pset_ex(keys.node(&info.id), json, ttl.as_millis() as u64)
             .sadd(keys.nodes(), &info.id)
             .exec_async(&mut self.link.conn.clone())
             .await?;
+        self.expiry.handle_announced(&info.id, sent_at, ttl);
         Ok(())
     }
 
     async fn withdraw(&self, id: &str) -> Result<(), ClusterError> {
+        // Gone from now on, whether or not the delete lands.
+        self.expiry.handle_withdrawn(id, Instant::now());
         let keys = &self.link.keys;
         redis::pipe()
             .atomic()

@@ -143,3 +143,35 @@ async fn a_malformed_bus_entry_is_skipped_not_fatal() {
         .unwrap_or_else(|e| panic!("read: {e}"));
     assert_eq!(items.len(), 1, "{items:?}");
 }
+
+#[tokio::test]
+async fn a_malformed_lease_is_skipped_when_leases_are_listed() {
+    let (c, _guard) = redis_cluster().await;
+    let good = granted(&c, "room2", "n1", "pub").await;
+    let k = keys(&c);
+    let active_streams = LeaseKind::Stream.set_key(&k);
+    let mut conn = raw().await;
+    // A hash without an epoch, and a string where a hash belongs.
+    let no_epoch = LeaseKind::Stream.lease_key(&k, "room1");
+    let written: redis::RedisResult<()> = conn
+        .hset_multiple(&no_epoch, &[("node", "n1"), ("token", "pub")])
+        .await;
+    written.unwrap_or_else(|e| panic!("hset: {e}"));
+    let not_a_hash = LeaseKind::Stream.lease_key(&k, "room3");
+    let written: redis::RedisResult<()> = conn.set(&not_a_hash, "garbage").await;
+    written.unwrap_or_else(|e| panic!("set: {e}"));
+    let listed: redis::RedisResult<i64> = conn.sadd(&active_streams, &["room1", "room3"]).await;
+    assert_eq!(listed.ok(), Some(2));
+    let active = c
+        .streams
+        .active()
+        .await
+        .unwrap_or_else(|e| panic!("one bad lease failed the listing: {e}"));
+    let listed: Vec<_> = active.into_iter().map(|i| i.lease).collect();
+    assert_eq!(listed, vec![good]);
+    let holder = c.streams.holder("room3").await;
+    assert!(
+        matches!(holder, Err(ClusterError::Malformed { .. })),
+        "{holder:?}"
+    );
+}

@@ -12,7 +12,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use live::RemoteHls;
 
-use crate::{lock, unix_secs, Inner, RelayError};
+use crate::{lock, unix_secs, Inner, Owner, RelayError};
 
 /// The largest HLS file taken from an owner.
 const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
@@ -32,6 +32,15 @@ pub(crate) async fn fetch(inner: &Arc<Inner>, stream: &str, file: &str) -> Remot
     if let Some(body) = lock(&inner.cache).lookup(stream, file, Instant::now()) {
         return RemoteHls::Found(body);
     }
+    let fetch = {
+        let (inner, stream, file) = (inner.clone(), stream.to_owned(), file.to_owned());
+        async move { from_owner(&inner, &stream, &file).await }
+    };
+    inner.flights.join(stream, file, fetch).await
+}
+
+/// `file` of `stream` from the owner the lease names, cached when found.
+async fn from_owner(inner: &Arc<Inner>, stream: &str, file: &str) -> RemoteHls {
     let holder = match inner.cluster.streams.holder(stream).await {
         Ok(holder) => holder,
         Err(e) => {
@@ -46,18 +55,21 @@ pub(crate) async fn fetch(inner: &Arc<Inner>, stream: &str, file: &str) -> Remot
     if owner == inner.node() {
         return RemoteHls::Missing;
     }
-    let node = match inner.live_node(&owner).await {
-        Ok(Some(node)) => node,
-        Ok(None) => {
+    let node = match inner.owner_node(&owner).await {
+        Ok(Owner::Live(node)) => node,
+        Ok(Owner::Dead) => {
             inner.mark_ended(stream);
             return RemoteHls::Ended;
         }
-        Err(_) => return RemoteHls::Unavailable,
+        // The registry lost records: the owner announces itself again soon.
+        Ok(Owner::Unsure) | Err(_) => return RemoteHls::Unavailable,
     };
     inner.note_remote_owner(stream, &owner);
     let url = format!("http://{}/hls/{stream}/{file}", node.http_addr);
     match get(inner, &url, stream).await {
         Ok(body) => {
+            // Live on a node that answers: whatever ended before is over.
+            inner.forget_ended(stream);
             lock(&inner.cache).handle_fetched(stream, file, body.clone(), Instant::now());
             RemoteHls::Found(body)
         }
@@ -88,8 +100,9 @@ fn is_hls_file(file: &str) -> bool {
             .is_some_and(|seq| !seq.is_empty() && seq.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// No lease: the stream ended lately, or it is not live anywhere.
 fn ended_or_not_live(inner: &Inner, stream: &str) -> RemoteHls {
-    if inner.is_ended(stream) {
+    if inner.still_ended(stream) {
         RemoteHls::Ended
     } else {
         RemoteHls::NotLive

@@ -22,10 +22,15 @@
 //!   local viewer is left (none for the idle grace: the pull stops).
 //! - HLS ([`hls_proxy`]): a playlist or segment of a stream that is not
 //!   here is fetched from the owner over HTTP/1.1, with a relay header in
-//!   place of a play token, and cached (segments 60 s, playlists < 1 s).
+//!   place of a play token, and cached (segments 60 s, playlists < 1 s);
+//!   concurrent requests for the same uncached file share one fetch
+//!   ([`flight`]).
 //! - Dead owners ([`deaths`]): `cluster::spawn_death_watch` reports dead
 //!   nodes; pulls from them stop (their viewers get a clean end) and their
-//!   streams answer `stream_ended` on HLS for a minute.
+//!   streams answer `stream_ended` on HLS for a minute — as long as no live
+//!   node holds their lease: an ended mark is believed for a second, then
+//!   the lease is read again on the next request, so a stream re-pushed
+//!   elsewhere is served as soon as it has an owner.
 //!
 //! Drive loops: a task per kept lease (until lost or released), a task per
 //! pull (a one-second check loop around `live::pull`), and one death-watch
@@ -34,6 +39,7 @@
 mod cache;
 mod deaths;
 mod error;
+mod flight;
 mod hls_proxy;
 mod owner;
 mod pulls;
@@ -44,7 +50,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use cluster::{Cluster, NodeInfo};
+use cluster::{Cluster, Liveness, NodeInfo, NodeState};
 use hub::Hub;
 use live::{BoxFuture, Ownership, Refusal, RemoteHls, Replicas};
 use tokio::task::JoinHandle;
@@ -53,8 +59,12 @@ pub use cache::{HlsCache, PLAYLIST_TTL, SEGMENT_TTL};
 pub use error::RelayError;
 pub use token::Signer;
 
-/// How long a stream whose owner died answers `stream_ended`.
+/// How long a stream whose owner died answers `stream_ended` while no
+/// live node holds its lease.
 const ENDED_FOR: Duration = Duration::from_secs(60);
+/// How long an ended mark is believed without reading the lease again: a
+/// stream re-pushed elsewhere is served again once this has passed.
+const ENDED_CHECKED_FOR: Duration = Duration::from_secs(1);
 
 /// What the relay needs to know about this replica.
 #[derive(Debug, Clone)]
@@ -113,9 +123,13 @@ pub(crate) struct Inner {
     owned: AtomicUsize,
     /// Streams known to come from another node, by the node's id.
     remote_owners: Mutex<HashMap<String, String>>,
-    /// Streams whose owner died, since when.
-    ended: Mutex<HashMap<String, Instant>>,
+    /// Streams seen ending with their owner.
+    ended: Mutex<HashMap<String, Ended>>,
+    /// Which nodes live, as of the last listing this relay took.
+    liveness: Mutex<Liveness>,
     cache: Mutex<HlsCache>,
+    /// HLS fetches from owners running now: one per file.
+    flights: flight::Flights,
     http: hls_proxy::HttpClient,
 }
 
@@ -123,6 +137,7 @@ impl Relay {
     /// The relay of this replica, feeding pulls into `hub`.
     pub fn new(config: RelayConfig, cluster: Cluster, hub: Hub) -> Result<Relay, RelayError> {
         let signer = Signer::new(&config.secret)?;
+        let liveness = Liveness::for_node(config.node.clone(), cluster.config.timing.ttl);
         Ok(Relay {
             inner: Arc::new(Inner {
                 config,
@@ -134,7 +149,9 @@ impl Relay {
                 owned: AtomicUsize::new(0),
                 remote_owners: Mutex::new(HashMap::new()),
                 ended: Mutex::new(HashMap::new()),
+                liveness: Mutex::new(liveness),
                 cache: Mutex::new(HlsCache::new()),
+                flights: flight::Flights::default(),
                 http: hls_proxy::client(),
             }),
         })
@@ -198,21 +215,59 @@ impl Inner {
         &self.config.node
     }
 
-    /// The live node `id`, if it is alive.
-    async fn live_node(&self, id: &str) -> Result<Option<NodeInfo>, RelayError> {
+    /// The node `id` as a fresh listing of the registry shows it, judged
+    /// by the cluster's one liveness rule (a listing without this node is
+    /// not trusted to show another dead).
+    async fn owner_node(&self, id: &str) -> Result<Owner, RelayError> {
         let nodes = self.cluster.nodes.live_nodes().await?;
-        Ok(nodes.into_iter().find(|n| n.id == id))
+        let state = {
+            let mut liveness = lock(&self.liveness);
+            let ids = nodes.iter().map(|n| n.id.clone());
+            liveness.handle_listing(ids, Instant::now());
+            liveness.state(id)
+        };
+        Ok(match state {
+            NodeState::Alive => nodes
+                .into_iter()
+                .find(|n| n.id == id)
+                .map_or(Owner::Unsure, Owner::Live),
+            NodeState::Dead => Owner::Dead,
+            NodeState::Unsure => Owner::Unsure,
+        })
     }
 
+    /// Whether `stream` ended, as the lease showed less than
+    /// [`ENDED_CHECKED_FOR`] ago. A false answer sends the caller to
+    /// [`Inner::still_ended`] through the lease.
     fn is_ended(&self, stream: &str) -> bool {
-        let mut ended = lock(&self.ended);
         let now = Instant::now();
-        ended.retain(|_, since| now.duration_since(*since) < ENDED_FOR);
-        ended.contains_key(stream)
+        let mut ended = lock(&self.ended);
+        ended.retain(|_, mark| now.duration_since(mark.since) < ENDED_FOR);
+        ended
+            .get(stream)
+            .is_some_and(|mark| now.duration_since(mark.checked) < ENDED_CHECKED_FOR)
+    }
+
+    /// Whether `stream` ended lately, the lease having just shown no live
+    /// holder: the mark is confirmed for another [`ENDED_CHECKED_FOR`].
+    fn still_ended(&self, stream: &str) -> bool {
+        let now = Instant::now();
+        let mut ended = lock(&self.ended);
+        ended.retain(|_, mark| now.duration_since(mark.since) < ENDED_FOR);
+        let Some(mark) = ended.get_mut(stream) else {
+            return false;
+        };
+        mark.checked = now;
+        true
     }
 
     fn mark_ended(&self, stream: &str) {
-        lock(&self.ended).insert(stream.to_owned(), Instant::now());
+        let now = Instant::now();
+        let mark = Ended {
+            since: now,
+            checked: now,
+        };
+        lock(&self.ended).insert(stream.to_owned(), mark);
         lock(&self.cache).forget(stream);
     }
 
@@ -223,6 +278,24 @@ impl Inner {
     fn note_remote_owner(&self, stream: &str, node: &str) {
         lock(&self.remote_owners).insert(stream.to_owned(), node.to_owned());
     }
+}
+
+/// A stream's owner, as the registry shows it.
+enum Owner {
+    Live(NodeInfo),
+    /// Its record expired: it died or left.
+    Dead,
+    /// Not listed, but the registry may have lost records (see
+    /// [`cluster::Liveness`]).
+    Unsure,
+}
+
+/// A stream seen ending: since when, and when the lease last confirmed
+/// that no live node holds it.
+#[derive(Debug, Clone, Copy)]
+struct Ended {
+    since: Instant,
+    checked: Instant,
 }
 
 impl std::fmt::Debug for Inner {

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use hub::Publisher;
 use live::{PullEnd, PullError, Puller};
 
-use crate::{lock, unix_secs, Inner, RelayTask};
+use crate::{lock, unix_secs, Inner, Owner, RelayTask};
 
 /// A running pull, as the relay's map holds it.
 pub(crate) struct PullSlot {
@@ -144,9 +144,9 @@ impl Follower {
         if owner == inner.node() || pulled_from == Some(owner.as_str()) {
             return;
         }
-        let node = match inner.live_node(&owner).await {
-            Ok(Some(node)) => node,
-            Ok(None) | Err(_) => return,
+        let node = match inner.owner_node(&owner).await {
+            Ok(Owner::Live(node)) => node,
+            Ok(Owner::Dead | Owner::Unsure) | Err(_) => return,
         };
         let url = format!(
             "rtmp://{}/{}/{}?{}",

@@ -1,6 +1,7 @@
 -- Shared by every fenced script. KEYS[1] lease hash, KEYS[2] epoch counter,
 -- KEYS[3] set of leased resources; ARGV[1] resource, ARGV[2] node,
--- ARGV[3] token, ARGV[4] epoch, ARGV[5] now (ms), ARGV[6] ttl (ms).
+-- ARGV[3] token, ARGV[4] epoch, ARGV[5] now (ms), ARGV[6] ttl (ms),
+-- ARGV[7] epoch counter ttl (ms).
 -- 1 if (node, epoch) holds the lease; a vanished lease is re-created by its
 -- holder unless a later epoch was handed out since.
 local function fence()
@@ -15,7 +16,7 @@ local function fence()
   if counter > tonumber(ARGV[4]) then
     return 0
   end
-  redis.call('SET', KEYS[2], ARGV[4])
+  redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[7])
   redis.call('HSET', KEYS[1], 'node', ARGV[2], 'token', ARGV[3], 'epoch', ARGV[4],
     'started_at', ARGV[5], 'last_heartbeat', ARGV[5], 'status', 'live')
   redis.call('PEXPIRE', KEYS[1], ARGV[6])

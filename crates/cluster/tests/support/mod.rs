@@ -78,7 +78,17 @@ pub fn memory_cluster() -> (Cluster, Guard) {
 
 /// A Redis cluster on `url` under a fresh prefix.
 pub async fn redis_cluster_at(url: &str) -> (Cluster, KeyCleanup) {
+    redis_cluster_with(url, |_| {}).await
+}
+
+/// A Redis cluster on `url` under a fresh prefix, its configuration
+/// changed by `edit` first.
+pub async fn redis_cluster_with(
+    url: &str,
+    edit: impl FnOnce(&mut ClusterConfig),
+) -> (Cluster, KeyCleanup) {
     let mut config = ClusterConfig::new("test-node");
+    edit(&mut config);
     config.timing = test_timing();
     config.key_prefix = unique_prefix();
     config.redis_url = Some(url.to_owned());
@@ -95,20 +105,25 @@ pub async fn redis_cluster_at(url: &str) -> (Cluster, KeyCleanup) {
 /// `n` replicas (`node-0`, `node-1`, …), each with its own connections, on
 /// the machine's Redis under one fresh prefix.
 pub async fn redis_replicas(n: usize) -> (Vec<Cluster>, KeyCleanup) {
+    redis_replicas_at(MACHINE_REDIS, n, test_timing()).await
+}
+
+/// `n` replicas with `timing` on the Redis at `url` under one fresh prefix.
+pub async fn redis_replicas_at(url: &str, n: usize, timing: Timing) -> (Vec<Cluster>, KeyCleanup) {
     let prefix = unique_prefix();
     let mut replicas = Vec::with_capacity(n);
     for i in 0..n {
         let mut config = ClusterConfig::new(format!("node-{i}"));
-        config.timing = test_timing();
+        config.timing = timing;
         config.key_prefix = prefix.clone();
-        config.redis_url = Some(MACHINE_REDIS.to_owned());
+        config.redis_url = Some(url.to_owned());
         let cluster = Cluster::connect(config)
             .await
             .unwrap_or_else(|e| panic!("redis must be reachable: {e}"));
         replicas.push(cluster);
     }
     let cleanup = KeyCleanup {
-        url: MACHINE_REDIS.to_owned(),
+        url: url.to_owned(),
         prefix,
     };
     (replicas, cleanup)
