@@ -94,6 +94,10 @@ pub struct RoomStages {
     events: VecDeque<StageEvent>,
 }
 
+/// How often a stage's last-viewer time moves on while it has viewers
+/// (each move is a write of the room's stages).
+const VIEWER_NOTE_MS: u64 = 1_000;
+
 /// The warning a stage carries while the room does not publish.
 pub const NOT_PUBLISHING: &str = "the room is not publishing: replication starts when it does";
 
@@ -191,17 +195,24 @@ impl RoomStages {
     /// owner's stage, clears or sets the not-publishing warning, and
     /// closes stages idle for `idle_ms` (never the owner's stage while it
     /// publishes) and stages whose node is gone.
-    pub fn handle_tick(&mut self, rules: &StageRules, now: Situation<'_>) {
+    ///
+    /// `node` is the node making the pass: it looks after its own stages
+    /// only (and after stages of dead nodes, which cannot).
+    pub fn handle_tick(&mut self, rules: &StageRules, node: &str, now: Situation<'_>) {
         self.open_owner_stage(rules, now);
         let mut closed = Vec::new();
         for stage in &mut self.stages {
-            if now.counts.get(&stage.id).copied().unwrap_or(0) > 0 {
-                stage.last_viewer_ms = stage.last_viewer_ms.max(now.now_ms);
+            let node_gone = !now.nodes.iter().any(|n| n.id == stage.node);
+            if stage.node != node && !node_gone {
+                continue;
+            }
+            let seen = now.counts.get(&stage.id).copied().unwrap_or(0) > 0;
+            if seen && now.now_ms >= stage.last_viewer_ms + VIEWER_NOTE_MS {
+                stage.last_viewer_ms = now.now_ms;
             }
             self.events.extend(note_publishing(stage, now.publisher));
             let owner = now.publisher == Some(stage.node.as_str());
-            let idle = now.now_ms.saturating_sub(stage.last_viewer_ms) >= rules.idle_ms;
-            let node_gone = !now.nodes.iter().any(|n| n.id == stage.node);
+            let idle = !seen && now.now_ms.saturating_sub(stage.last_viewer_ms) >= rules.idle_ms;
             if (idle && !owner) || node_gone {
                 closed.push((stage.id.clone(), stage.node.clone()));
             }

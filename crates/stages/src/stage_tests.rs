@@ -132,7 +132,7 @@ fn a_scale_up_while_not_publishing_keeps_the_stage_with_a_warning_until_publishi
     assert!(events(&mut stages)
         .iter()
         .any(|e| matches!(e, StageEvent::Warned { .. })));
-    stages.handle_tick(&RULES, at(&counts, &live, Some("b"), 1_000));
+    stages.handle_tick(&RULES, "b", at(&counts, &live, Some("b"), 1_000));
     let carried = stages.stages.iter().find(|s| s.node == "b").unwrap();
     assert_eq!(carried.warning, None, "publishing clears the warning");
 }
@@ -177,11 +177,11 @@ fn an_idle_stage_closes_but_the_owner_s_stage_stays_while_publishing() {
     let mut counts = HashMap::new();
     seat(&mut stages, &mut counts, &live, 6);
     events(&mut stages);
-    stages.handle_tick(&RULES, at(&counts, &live, Some("a"), 5_000));
+    stages.handle_tick(&RULES, "b", at(&counts, &live, Some("a"), 5_000));
     let empty = HashMap::new();
-    stages.handle_tick(&RULES, at(&empty, &live, Some("a"), 14_000));
+    stages.handle_tick(&RULES, "b", at(&empty, &live, Some("a"), 14_000));
     assert_eq!(stages.stages.len(), 2, "idle for 9 s of 10: kept");
-    stages.handle_tick(&RULES, at(&empty, &live, Some("a"), 15_000));
+    stages.handle_tick(&RULES, "b", at(&empty, &live, Some("a"), 15_000));
     assert_eq!(stages.stages.len(), 1);
     assert_eq!(stages.stages[0].node, "a");
     assert_eq!(
@@ -191,7 +191,7 @@ fn an_idle_stage_closes_but_the_owner_s_stage_stays_while_publishing() {
             node: "b".into()
         }]
     );
-    stages.handle_tick(&RULES, at(&empty, &live, None, 30_000));
+    stages.handle_tick(&RULES, "a", at(&empty, &live, None, 30_000));
     assert!(
         stages.stages.is_empty(),
         "not publishing: the owner's stage closes too"
@@ -205,7 +205,7 @@ fn a_stage_whose_node_died_closes_at_once() {
     let mut counts = HashMap::new();
     seat(&mut stages, &mut counts, &live, 6);
     let only_a = nodes(&[("a", 0)]);
-    stages.handle_tick(&RULES, at(&counts, &only_a, Some("a"), 1));
+    stages.handle_tick(&RULES, "b", at(&counts, &only_a, Some("a"), 1));
     assert_eq!(stages.stages.len(), 1);
 }
 
