@@ -32,6 +32,10 @@ pub struct AppState {
     pub(crate) trusted_proxies: TrustedProxies,
     /// Room members and HLS viewers connected here.
     pub(crate) audience: Arc<Audience>,
+    /// Stages and viewer accounting (none: the stage routes answer 503).
+    pub(crate) stages: Option<Arc<dyn stages::StageControl>>,
+    /// Their figures for `/metrics`.
+    pub(crate) stage_metrics: Option<Arc<stages::StageMetrics>>,
 }
 
 impl AppState {
@@ -48,7 +52,20 @@ impl AppState {
             cluster: Cluster::memory(ClusterConfig::new("standalone")),
             trusted_proxies: TrustedProxies::default(),
             audience: Arc::default(),
+            stages: None,
+            stage_metrics: None,
         }
+    }
+
+    /// Stages of live rooms and their viewer accounting.
+    pub fn with_stages(
+        mut self,
+        stages: Arc<dyn stages::StageControl>,
+        metrics: Arc<stages::StageMetrics>,
+    ) -> AppState {
+        self.stages = Some(stages);
+        self.stage_metrics = Some(metrics);
+        self
     }
 
     /// The cluster this node belongs to: its registry lists the nodes,
