@@ -149,6 +149,7 @@ impl StageState for RedisState {
         room: &str,
         viewer: &str,
         now_ms: u64,
+        since_ms: u64,
     ) -> Result<Option<String>, StagesError> {
         let mut conn = self.conn.clone();
         let stage: Option<String> = self
@@ -158,6 +159,7 @@ impl StageState for RedisState {
             .arg(now_ms)
             .arg(self.beats_prefix(room))
             .arg(KEEP.as_millis() as u64)
+            .arg(since_ms)
             .invoke_async(&mut conn)
             .await?;
         Ok(stage)

@@ -286,7 +286,11 @@ impl StageControl for Stages {
                 Ok((stage, Some(seat)))
             })
             .await?;
-        inner.state.beat(room, viewer, cluster::unix_ms()).await?;
+        let now_ms = cluster::unix_ms();
+        inner
+            .state
+            .beat(room, viewer, now_ms, inner.since_ms(now_ms))
+            .await?;
         inner.metrics.heartbeats.add(1);
         let view = Inner::view(&changed)?;
         if view.stage.replicate && !view.stage.replicating && view.stage.warning.is_none() {
@@ -298,11 +302,9 @@ impl StageControl for Stages {
     }
 
     async fn heartbeat(&self, room: &str, viewer: &str) -> Result<bool, StagesError> {
-        let stage = self
-            .inner
-            .state
-            .beat(room, viewer, cluster::unix_ms())
-            .await?;
+        let now_ms = cluster::unix_ms();
+        let since = self.inner.since_ms(now_ms);
+        let stage = self.inner.state.beat(room, viewer, now_ms, since).await?;
         if stage.is_some() {
             self.inner.metrics.heartbeats.add(1);
         }

@@ -57,12 +57,14 @@ pub trait StageState: Send + Sync + std::fmt::Debug {
     ) -> Result<bool, StagesError>;
     /// The stage `viewer` is seated on, if any.
     async fn seat_of(&self, room: &str, viewer: &str) -> Result<Option<String>, StagesError>;
-    /// A heartbeat of a seated viewer; its stage, or `None` if not seated.
+    /// A heartbeat of a seated viewer whose last beat is at or after
+    /// `since_ms`; its stage, or `None` if not seated (or expired).
     async fn beat(
         &self,
         room: &str,
         viewer: &str,
         now_ms: u64,
+        since_ms: u64,
     ) -> Result<Option<String>, StagesError>;
     /// Viewers per stage that beat at or after `since_ms`, or the restored
     /// floor of the stage where that is higher.
@@ -152,9 +154,10 @@ impl StageState for MemoryState {
         room: &str,
         viewer: &str,
         now_ms: u64,
+        since_ms: u64,
     ) -> Result<Option<String>, StagesError> {
         Ok(self.with(room, |r| {
-            let seat = r.seats.get_mut(viewer)?;
+            let seat = r.seats.get_mut(viewer).filter(|s| s.2 >= since_ms)?;
             seat.2 = seat.2.max(now_ms);
             Some(seat.0.clone())
         }))

@@ -61,13 +61,18 @@ async fn stages_and_heartbeats_behave(state: &dyn StageState) {
     assert_eq!((loaded.version, loaded.stages.stages.len()), (3, 2));
 
     assert_eq!(
-        state.beat(room, "v1", 9_000).await.unwrap().as_deref(),
+        state.beat(room, "v1", 9_000, 0).await.unwrap().as_deref(),
         Some("s1")
     );
-    assert_eq!(state.beat(room, "nobody", 9_000).await.unwrap(), None);
+    assert_eq!(state.beat(room, "nobody", 9_000, 0).await.unwrap(), None);
     assert_eq!(
-        state.beat(room, "v2", 8_000).await.unwrap().as_deref(),
+        state.beat(room, "v2", 8_000, 0).await.unwrap().as_deref(),
         Some("s2")
+    );
+    assert_eq!(
+        state.beat(room, "v3", 9_000, 5_000).await.unwrap(),
+        None,
+        "an expired viewer is not revived by a late beat"
     );
     let counts = state.counts(room, 5_000).await.unwrap();
     assert_eq!(counts.get("s1"), Some(&1));
