@@ -54,6 +54,37 @@ pub enum ApiError {
     PlayTokenRequired,
     #[error("{0}")]
     Room(#[from] room::RoomError),
+    /// Replication asked of a room whose publisher is not publishing.
+    #[error("room {0} is not publishing")]
+    NotPublishing(String),
+    #[error("no such stage")]
+    StageNotFound,
+    /// A stage request that cannot apply as things are (e.g. stopping
+    /// the owner's stage, or no free replica for a new stage).
+    #[error("{0}")]
+    StageConflict(&'static str),
+}
+
+impl ApiError {
+    /// A stages failure of room `room`, as clients see it.
+    pub(crate) fn from_stages(room: &str, error: stages::StagesError) -> ApiError {
+        use stages::{PlanError as P, StagesError as E};
+        match error {
+            E::Plan(P::NotPublishing) => ApiError::NotPublishing(room.to_owned()),
+            E::Plan(P::NoSuchStage) => ApiError::StageNotFound,
+            E::Plan(P::OwnerStage) => {
+                ApiError::StageConflict("the owner's stage carries the stream itself")
+            }
+            E::Plan(P::NoFreeNode) => {
+                ApiError::StageConflict("every live replica already has a stage of this room")
+            }
+            E::Plan(P::NoNode) | E::Busy => ApiError::Unavailable,
+            other => {
+                tracing::warn!(room, "stages failed: {other}");
+                ApiError::Unavailable
+            }
+        }
+    }
 }
 
 impl From<store::StoreError> for ApiError {
@@ -162,6 +193,17 @@ impl ApiError {
                 G::PermissionDenied,
             ),
             ApiError::Room(e) => room_refusal(e),
+            ApiError::NotPublishing(_) => m(
+                StatusCode::CONFLICT,
+                "not_publishing",
+                G::FailedPrecondition,
+            ),
+            ApiError::StageNotFound => m(StatusCode::NOT_FOUND, "stage_not_found", G::NotFound),
+            ApiError::StageConflict(_) => m(
+                StatusCode::CONFLICT,
+                "stage_conflict",
+                G::FailedPrecondition,
+            ),
         }
     }
 }

@@ -29,6 +29,7 @@ mod rendezvous;
 mod room_live;
 mod room_routes;
 mod room_settings;
+mod room_stages;
 mod router;
 mod state;
 mod status;

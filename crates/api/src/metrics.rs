@@ -18,6 +18,9 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
     let mut text = String::new();
     live_figures(&mut text, &state);
     cluster_figures(&mut text, &state.cluster).await;
+    if let Some(stages) = &state.stage_metrics {
+        text.push_str(&stages.render());
+    }
     let mut response = text.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -166,7 +166,7 @@ fn rtmp_host(state: &AppState, headers: &HeaderMap) -> String {
 
 /// The host the caller reached: a reverse proxy's `X-Forwarded-Host` or
 /// `Forwarded: host=` (its first hop), else `Host` (docs/decisions.md).
-fn caller_host(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn caller_host(headers: &HeaderMap) -> Option<&str> {
     let value_of = |name| headers.get(name).and_then(|h| h.to_str().ok());
     let forwarded = value_of("x-forwarded-host")
         .and_then(|value| value.split(',').next())

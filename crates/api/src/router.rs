@@ -8,7 +8,7 @@ use tower::ServiceExt;
 
 use crate::{
     admin, audience, auth, client_addr, hls, members, playlist, realtime, room_live, room_routes,
-    room_settings, status, ApiError, AppState,
+    room_settings, room_stages, status, ApiError, AppState,
 };
 
 /// Largest JSON body any route takes.
@@ -26,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .merge(playlist::routes())
         .merge(members::routes())
         .merge(room_live::routes())
+        .merge(room_stages::routes())
         .merge(realtime::routes(state.clone()))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .fallback(fallback)

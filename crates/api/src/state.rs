@@ -35,6 +35,10 @@ pub struct AppState {
     /// What answers paths outside the API and the live engine (the web
     /// app); none: those get the API's JSON 404 too.
     pub(crate) site: Option<axum::Router>,
+    /// Stages and viewer accounting (none: the stage routes answer 503).
+    pub(crate) stages: Option<Arc<dyn stages::StageControl>>,
+    /// Their figures for `/metrics`.
+    pub(crate) stage_metrics: Option<Arc<stages::StageMetrics>>,
 }
 
 impl AppState {
@@ -52,7 +56,20 @@ impl AppState {
             trusted_proxies: TrustedProxies::default(),
             audience: Arc::default(),
             site: None,
+            stages: None,
+            stage_metrics: None,
         }
+    }
+
+    /// Stages of live rooms and their viewer accounting.
+    pub fn with_stages(
+        mut self,
+        stages: Arc<dyn stages::StageControl>,
+        metrics: Arc<stages::StageMetrics>,
+    ) -> AppState {
+        self.stages = Some(stages);
+        self.stage_metrics = Some(metrics);
+        self
     }
 
     /// The cluster this node belongs to: its registry lists the nodes,

@@ -173,6 +173,14 @@ impl Relay {
             .is_some_and(|slot| !slot.is_finished())
     }
 
+    /// Stops the pull of `stream` into this replica, if one runs (its
+    /// local viewers then see the stream end); a later viewer or
+    /// [`Replicas::want`] starts it again.
+    pub fn stop_pull(&self, stream: &str) {
+        let slot = lock(&self.inner.pulls).remove(stream);
+        drop(slot);
+    }
+
     /// Starts acting on dead nodes, polling the registry every `every`;
     /// stops when the returned task drops.
     pub fn spawn_death_watch(&self, every: Duration) -> RelayTask {

@@ -34,6 +34,15 @@ A variable names a file key upper-cased, sections joined by '__':
   [live] viewer_write_timeout_secs SYNCTV_LIVE__VIEWER_WRITE_TIMEOUT_SECS 30
   [live] viewer_send_buffer_bytes SYNCTV_LIVE__VIEWER_SEND_BUFFER_BYTES 1048576
   [live] viewer_nodelay         SYNCTV_LIVE__VIEWER_NODELAY        true
+  [live] stage_capacity         SYNCTV_LIVE__STAGE_CAPACITY        1000
+  [live] stage_scale_up_ratio   SYNCTV_LIVE__STAGE_SCALE_UP_RATIO  0.9
+  [live] stage_idle_secs        SYNCTV_LIVE__STAGE_IDLE_SECS       300
+  [live] viewer_heartbeat_secs  SYNCTV_LIVE__VIEWER_HEARTBEAT_SECS 30
+  [live] viewer_expiry_secs     SYNCTV_LIVE__VIEWER_EXPIRY_SECS    120
+  [live] stage_tick_secs        SYNCTV_LIVE__STAGE_TICK_SECS       1
+  [live] viewer_snapshot_secs   SYNCTV_LIVE__VIEWER_SNAPSHOT_SECS  300
+  [live] watch_batch_rows       SYNCTV_LIVE__WATCH_BATCH_ROWS      25
+  [live] watch_batch_secs       SYNCTV_LIVE__WATCH_BATCH_SECS      30
   [cluster] node_id             SYNCTV_CLUSTER__NODE_ID            (host name)
   [cluster] advertise_http      SYNCTV_CLUSTER__ADVERTISE_HTTP     (http_addr)
   [cluster] advertise_rtmp      SYNCTV_CLUSTER__ADVERTISE_RTMP     (rtmp_addr)

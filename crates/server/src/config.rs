@@ -130,6 +130,24 @@ pub(crate) struct LiveSection {
     pub(crate) viewer_send_buffer_bytes: usize,
     /// `TCP_NODELAY` on viewer sockets (false: Nagle merges small writes).
     pub(crate) viewer_nodelay: bool,
+    /// Viewers one stage (one replica carrying a room's stream) takes.
+    pub(crate) stage_capacity: u32,
+    /// A stage at or above capacity × this sends new viewers elsewhere.
+    pub(crate) stage_scale_up_ratio: f64,
+    /// Seconds a stage without viewers stays open.
+    pub(crate) stage_idle_secs: f64,
+    /// Seconds between a viewer's heartbeats (told to clients).
+    pub(crate) viewer_heartbeat_secs: f64,
+    /// Seconds after its last heartbeat a viewer stops counting.
+    pub(crate) viewer_expiry_secs: f64,
+    /// Seconds between two passes of a node over its stages.
+    pub(crate) stage_tick_secs: f64,
+    /// Seconds between two snapshots of viewer counts into SQL.
+    pub(crate) viewer_snapshot_secs: f64,
+    /// Most watch sessions per SQL batch.
+    pub(crate) watch_batch_rows: usize,
+    /// Seconds a finished watch session waits for its batch at most.
+    pub(crate) watch_batch_secs: f64,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -175,6 +193,15 @@ impl Default for LiveSection {
             viewer_write_timeout_secs: 30.0,
             viewer_send_buffer_bytes: 1024 * 1024,
             viewer_nodelay: true,
+            stage_capacity: 1000,
+            stage_scale_up_ratio: 0.9,
+            stage_idle_secs: 300.0,
+            viewer_heartbeat_secs: 30.0,
+            viewer_expiry_secs: 120.0,
+            stage_tick_secs: 1.0,
+            viewer_snapshot_secs: 300.0,
+            watch_batch_rows: 25,
+            watch_batch_secs: 30.0,
         }
     }
 }
@@ -244,7 +271,24 @@ impl Config {
                 "live.viewer_write_timeout_secs",
                 live.viewer_write_timeout_secs > 0.0 && sane_secs(live.viewer_write_timeout_secs),
             ),
+            ("live.stage_capacity", live.stage_capacity >= 1),
+            (
+                "live.stage_scale_up_ratio",
+                live.stage_scale_up_ratio > 0.0 && live.stage_scale_up_ratio <= 1.0,
+            ),
+            ("live.watch_batch_rows", live.watch_batch_rows >= 1),
         ];
+        let timers = [
+            ("live.stage_idle_secs", live.stage_idle_secs),
+            ("live.viewer_heartbeat_secs", live.viewer_heartbeat_secs),
+            ("live.viewer_expiry_secs", live.viewer_expiry_secs),
+            ("live.stage_tick_secs", live.stage_tick_secs),
+            ("live.viewer_snapshot_secs", live.viewer_snapshot_secs),
+            ("live.watch_batch_secs", live.watch_batch_secs),
+        ];
+        if let Some((key, _)) = timers.iter().find(|(_, v)| *v <= 0.0 || !sane_secs(*v)) {
+            return Err(ConfigError::Invalid(format!("{key} is out of range")));
+        }
         if let Some((key, _)) = positive.iter().find(|(_, ok)| !ok) {
             return Err(ConfigError::Invalid(format!("{key} is out of range")));
         }

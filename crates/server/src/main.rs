@@ -11,6 +11,7 @@ mod config_cluster;
 mod node;
 mod rooms_cluster;
 mod run;
+mod stages_wiring;
 
 use std::process::ExitCode;
 

@@ -87,6 +87,11 @@ impl Node {
 }
 
 impl Node {
+    /// The relay of this replica (cluster mode only).
+    pub(crate) fn relay(&self) -> Option<relay::Relay> {
+        self.live.as_ref().map(|l| l.relay.clone())
+    }
+
     /// Stops the heartbeat and removes this node's record, so the others
     /// see it gone at once rather than when its key expires.
     pub(crate) async fn leave(self) {

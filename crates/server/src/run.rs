@@ -31,6 +31,8 @@ pub(crate) enum RunError {
     Cluster(#[from] cluster::ClusterError),
     #[error("cannot relay live streams across replicas: {0}")]
     Relay(#[from] relay::RelayError),
+    #[error("cannot start the stages of live rooms: {0}")]
+    Stages(#[from] stages::StagesError),
 }
 
 pub(crate) async fn serve(config: Config, media: tokio::runtime::Handle) -> Result<(), RunError> {
@@ -76,6 +78,16 @@ pub(crate) async fn serve(config: Config, media: tokio::runtime::Handle) -> Resu
         .with_site(web::router());
     let state = crate::rooms_cluster::wire(state, &node, &config);
     let state = node.attach(state);
+    let node_stages = crate::stages_wiring::NodeStages::start(
+        &config,
+        &node.cluster,
+        live.clone(),
+        node.relay(),
+        state.store.clone(),
+    )
+    .await?;
+    let stage_metrics = node_stages.stages.metrics();
+    let state = state.with_stages(Arc::new(node_stages.stages.clone()), stage_metrics);
     let news = if config.redis_url.is_some() {
         rooms::LiveNews::ViewersOnly
     } else {
@@ -102,6 +114,7 @@ pub(crate) async fn serve(config: Config, media: tokio::runtime::Handle) -> Resu
     {
         tracing::warn!("connections still open after 10 s; exiting anyway");
     }
+    drop(node_stages);
     node.leave().await;
     Ok(())
 }

@@ -34,12 +34,14 @@
 //!   come out (the trait lists which write each event needs).
 //! - [`StreamKeyRepo`]: one random, rotatable stream key per room.
 //! - [`SettingRepo`]: site settings as key/value text.
+//! - [`AudienceRepo`]: watch sessions and viewer snapshots by stage.
 //!
 //! Password hashing (argon2id) is in [`password`]; random tokens and keys
 //! in [`SessionToken`] and [`StreamKey`]. Errors are one [`StoreError`]:
 //! `NotFound` and `Conflict` carry meaning for clients, the rest is for
 //! the log. docs/storage.md describes the schema.
 
+mod audience;
 mod columns;
 mod error;
 mod ids;
@@ -57,6 +59,7 @@ mod store;
 mod stream_keys;
 mod users;
 
+pub use audience::{AudienceRepo, SnapshotRow, WatchRow};
 pub use error::{Entity, StoreError};
 pub use ids::{Page, RoomId, Stamp};
 pub use room_sql::CHAT_KEPT;

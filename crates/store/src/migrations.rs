@@ -18,17 +18,31 @@ use crate::store::{Pool, Store};
 /// One version: number, description, SQL.
 type Version = (i64, &'static str, &'static str);
 
-const SQLITE: &[Version] = &[(
-    1,
-    "initial",
-    include_str!("../migrations/sqlite/0001_initial.sql"),
-)];
+const SQLITE: &[Version] = &[
+    (
+        1,
+        "initial",
+        include_str!("../migrations/sqlite/0001_initial.sql"),
+    ),
+    (
+        2,
+        "stage accounting",
+        include_str!("../migrations/sqlite/0002_stage_accounting.sql"),
+    ),
+];
 
-const POSTGRES: &[Version] = &[(
-    1,
-    "initial",
-    include_str!("../migrations/postgres/0001_initial.sql"),
-)];
+const POSTGRES: &[Version] = &[
+    (
+        1,
+        "initial",
+        include_str!("../migrations/postgres/0001_initial.sql"),
+    ),
+    (
+        2,
+        "stage accounting",
+        include_str!("../migrations/postgres/0002_stage_accounting.sql"),
+    ),
+];
 
 /// Migrations compiled into the binary, as sqlx wants them.
 #[derive(Debug, Clone, Copy)]

@@ -96,6 +96,17 @@ impl Cluster {
     }
 }
 
+impl Cluster {
+    /// One value of a SQL query on this cluster's database (`psql -At`).
+    pub fn sql(&self, query: &str) -> String {
+        let out = Command::new("psql")
+            .args([&self.database.url(), "-At", "-c", query])
+            .output()
+            .expect("psql");
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+}
+
 impl Drop for Cluster {
     /// Deletes every Redis key of this test's prefix (the database drops
     /// after this, with its field).
