@@ -41,7 +41,20 @@ async function attachHls(video: HTMLVideoElement, source: Source, onError: OnErr
     onError('HLS is not supported by this browser');
     return () => undefined;
   }
-  const hls = new Hls({ lowLatencyMode: source.live, liveSyncDurationCount: 2 });
+  // A live playlist appears a few seconds after the stream starts (its
+  // first segments must exist): keep asking for it for about half a minute
+  // rather than giving up after hls.js's default single retry.
+  const manifestLoadPolicy = source.live
+    ? {
+        default: {
+          maxTimeToFirstByteMs: 10_000,
+          maxLoadTimeMs: 20_000,
+          timeoutRetry: { maxNumRetry: 2, retryDelayMs: 0, maxRetryDelayMs: 0 },
+          errorRetry: { maxNumRetry: 8, retryDelayMs: 1000, maxRetryDelayMs: 4000 },
+        },
+      }
+    : undefined;
+  const hls = new Hls({ lowLatencyMode: source.live, liveSyncDurationCount: 2, ...(manifestLoadPolicy && { manifestLoadPolicy }) });
   hls.on(Hls.Events.ERROR, (_event, data) => {
     if (data.fatal) onError(`${data.type}: ${data.details}`);
   });
