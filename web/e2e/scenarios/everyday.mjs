@@ -38,8 +38,9 @@ export async function everyday(browser, base) {
     await k.goto(roomUrl);
     await connected(k, 'a room seen on a phone');
     await tabTo(k, '[data-testid=play-toggle]');
+    const wasPlaying = (await k.getByTestId('play-toggle').textContent()) === 'Pause';
     await k.keyboard.press('Enter');
-    await until('playing after Enter on the play button', async () => (await stats(k))?.playing);
+    await until('Enter on the play button to toggle playback', async () => (await stats(k))?.playing === !wasPlaying);
     await tabTo(k, '[role=tab]:text-matches("^Members")');
     await k.keyboard.press('Space');
     await k.locator('[role=tab][aria-selected=true]', { hasText: 'Members' }).waitFor();

@@ -110,6 +110,8 @@ export async function entry(browser, base) {
   await g.getByLabel('Your name').fill('visitor');
   await g.getByRole('button', { name: 'Enter as a guest' }).click();
   await connected(g, 'open door');
+  await a.goto(open);
+  await connected(a, 'open door');
   await tab(a, 'Members').click();
   await memberRow(a, 'visitor').getByText('guest', { exact: true }).waitFor();
 
