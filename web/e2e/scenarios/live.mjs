@@ -37,6 +37,7 @@ export async function live(browser, base) {
   await a.getByRole('button', { name: 'Add the live stream' }).click();
   await a.locator('.item', { hasText: 'LIVE' }).first().getByRole('button', { name: 'Play this' }).click();
   const pusher = publish(`${server}/${newKey}`, 120);
+  const why = async () => `${JSON.stringify(await stats(b))}; hls requests: ${hlsRequests.join(' ')}; shown: ${await b.locator('.player .error').allTextContents()}`;
   try {
     await a.getByTestId('live-status').getByText('Live now').waitFor({ timeout: 30_000 });
     const first = await until(
@@ -46,7 +47,9 @@ export async function live(browser, base) {
         return s?.live && s.playing && s.currentMs > 500 ? s : null;
       },
       { timeoutMs: 60_000 },
-    );
+    ).catch(async (e) => {
+      throw new Error(`${e.message}: ${await why()}`);
+    });
     const later = await until(
       "bob's live video to advance",
       async () => {
