@@ -26,6 +26,18 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 command -v cargo >/dev/null 2>&1 || { echo "cargo is required (https://rustup.rs)"; exit 1; }
 
+# The web tools (Vite, Vitest, typescript-eslint, playwright-core) need Node.js 20.19 or
+# newer; Debian bookworm's nodejs is 18. An older node gets Node.js 22 from the npm registry
+# (the `node` package) under target/node, first on PATH for everything below.
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+  if [ ! -x target/node/node_modules/.bin/node ]; then
+    echo "Node.js $(node -v) is too old for the web tools; installing Node.js 22 from the npm registry"
+    npm install --prefix target/node --no-audit --no-fund --no-save node@22 >/dev/null
+  fi
+  export PATH="$PWD/target/node/node_modules/.bin:$PATH"
+  echo "using Node.js $(node -v) from target/node"
+fi
+
 # The web app's packages (Vite, Vitest, ESLint, playwright-core), as locked.
 if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
   echo "installing the web app's packages"

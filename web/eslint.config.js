@@ -18,6 +18,8 @@ export default tseslint.config(
       globals: {
         process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly',
         URL: 'readonly', Buffer: 'readonly', window: 'readonly', document: 'readonly',
+        // Used inside page.evaluate, where the page's globals are.
+        fetch: 'readonly', location: 'readonly', WebSocket: 'readonly', getComputedStyle: 'readonly',
       },
     },
   },

@@ -1,5 +1,6 @@
 // Puts a source into a <video>: mp4 and webm natively, m3u8 through hls.js
-// (or natively where the browser plays HLS itself), flv through mpegts.js.
+// (natively only where there is no Media Source Extensions, as on older
+// iPhones), flv through mpegts.js.
 // hls.js and mpegts.js are loaded only when a player needs them.
 
 export type SourceKind = 'native' | 'hls' | 'flv';
@@ -35,13 +36,37 @@ function attachNative(video: HTMLVideoElement, url: string, onError: OnError): D
 }
 
 async function attachHls(video: HTMLVideoElement, source: Source, onError: OnError): Promise<Detach> {
-  if (video.canPlayType('application/vnd.apple.mpegurl')) return attachNative(video, source.url, onError);
+  // hls.js wherever Media Source Extensions exist: its retries and live
+  // handling are the same everywhere, while native HLS differs by browser
+  // (Chromium now claims it too, and gives up on a playlist not there yet).
+  const mse = 'MediaSource' in window || 'ManagedMediaSource' in window;
+  if (!mse && video.canPlayType('application/vnd.apple.mpegurl')) return attachNative(video, source.url, onError);
   const { default: Hls } = await import('hls.js');
   if (!Hls.isSupported()) {
     onError('HLS is not supported by this browser');
     return () => undefined;
   }
-  const hls = new Hls({ lowLatencyMode: source.live, liveSyncDurationCount: 2 });
+  // A live playlist appears a few seconds after the stream starts (its
+  // first segments must exist): keep asking for it for about half a minute
+  // rather than giving up after hls.js's default single retry.
+  const manifestLoadPolicy = source.live
+    ? {
+        default: {
+          maxTimeToFirstByteMs: 10_000,
+          maxLoadTimeMs: 20_000,
+          timeoutRetry: { maxNumRetry: 2, retryDelayMs: 0, maxRetryDelayMs: 0 },
+          // 404 included: the server says "not found" until the playlist exists.
+          errorRetry: {
+            maxNumRetry: 8,
+            retryDelayMs: 1000,
+            maxRetryDelayMs: 4000,
+            shouldRetry: (config: { maxNumRetry: number } | null | undefined, count: number) =>
+              count < (config?.maxNumRetry ?? 0),
+          },
+        },
+      }
+    : undefined;
+  const hls = new Hls({ lowLatencyMode: source.live, liveSyncDurationCount: 2, ...(manifestLoadPolicy && { manifestLoadPolicy }) });
   hls.on(Hls.Events.ERROR, (_event, data) => {
     if (data.fatal) onError(`${data.type}: ${data.details}`);
   });

@@ -6,6 +6,7 @@ import type { MutableRef } from 'preact/hooks';
 import { t } from '../i18n';
 import { ErrorText, useAction } from '../ui';
 import type { RoomConnection } from './connection';
+import { DanmakuTimer, type Position } from './danmaku-timing';
 import type { DanmakuMode, ServerMessageOf } from './types';
 
 export type DanmakuShow = (m: ServerMessageOf<'danmaku'>) => void;
@@ -26,17 +27,37 @@ export function cssColor(color: number): string {
   return `#${(color & 0xffffff).toString(16).padStart(6, '0')}`;
 }
 
-export function DanmakuLayer({ showRef }: { showRef: MutableRef<DanmakuShow | null> }) {
+/** How often waiting danmaku are checked against the video. */
+const CHECK_MS = 200;
+
+export function DanmakuLayer(props: { showRef: MutableRef<DanmakuShow | null>; position: () => Position }) {
+  const { showRef } = props;
   const [flying, setFlying] = useState<Flying[]>([]);
   const next = useRef(0);
+  const position = useRef(props.position);
+  position.current = props.position;
   useEffect(() => {
-    showRef.current = (m) => {
+    const timer = new DanmakuTimer<ServerMessageOf<'danmaku'>>();
+    let ticking = 0;
+    const show = (m: ServerMessageOf<'danmaku'>) => {
       const key = next.current++;
       const item = { key, text: m.text, color: cssColor(m.color), mode: m.mode, lane: key % LANES };
       setFlying((list) => [...list.slice(-50), item]);
       if (m.mode !== 'scroll') window.setTimeout(() => remove(key), FIXED_MS);
     };
+    const tick = () => {
+      timer.due(position.current()).forEach(show);
+      if (timer.waiting === 0) {
+        window.clearInterval(ticking);
+        ticking = 0;
+      }
+    };
+    showRef.current = (m) => {
+      if (timer.arrive(m, position.current())) return show(m);
+      if (!ticking) ticking = window.setInterval(tick, CHECK_MS);
+    };
     return () => {
+      window.clearInterval(ticking);
       showRef.current = null;
     };
   }, [showRef]);
@@ -57,7 +78,8 @@ export function DanmakuLayer({ showRef }: { showRef: MutableRef<DanmakuShow | nu
   );
 }
 
-export function DanmakuForm({ conn }: { conn: RoomConnection }) {
+/** `position` is where this player's video stands (null on live or nothing): the danmaku is pinned there. */
+export function DanmakuForm({ conn, position }: { conn: RoomConnection; position: () => number | null }) {
   const [text, setText] = useState('');
   const [color, setColor] = useState('#ffffff');
   const [mode, setMode] = useState<DanmakuMode>('scroll');
@@ -67,7 +89,7 @@ export function DanmakuForm({ conn }: { conn: RoomConnection }) {
     const body = text.trim();
     if (!body) return;
     const rgb = parseInt(color.slice(1), 16);
-    const ok = await run(() => conn.command('danmaku', { text: body, color: rgb, mode, media_position_ms: null }));
+    const ok = await run(() => conn.command('danmaku', { text: body, color: rgb, mode, media_position_ms: position() }));
     if (ok) setText('');
   };
   return (

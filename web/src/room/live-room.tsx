@@ -8,6 +8,7 @@ import { Link } from '../ui';
 import { Chat } from './chat';
 import { RoomConnection, type ConnectionStatus } from './connection';
 import { DanmakuForm, DanmakuLayer, type DanmakuShow } from './danmaku';
+import type { Position } from './danmaku-timing';
 import { GoLive } from './go-live';
 import { Members } from './members';
 import { Player } from './player';
@@ -103,9 +104,17 @@ export function LiveRoom(props: { id: string; password: string; guestName: strin
           conn={conn}
           guest={props.guestName !== null}
           statsRef={statsRef}
-          overlay={<DanmakuLayer showRef={danmakuRef} />}
+          overlay={<DanmakuLayer showRef={danmakuRef} position={() => playerPosition(statsRef.current)} />}
         />
-        {can(state, Perm.danmaku) && <DanmakuForm conn={conn} />}
+        {can(state, Perm.danmaku) && (
+          <DanmakuForm
+            conn={conn}
+            position={() => {
+              const at = playerPosition(statsRef.current);
+              return at.live || at.itemId === null || at.positionMs === null ? null : at.positionMs;
+            }}
+          />
+        )}
         <Playlist roomId={props.id} state={state} />
       </div>
       <aside class="side">
@@ -134,6 +143,13 @@ export function LiveRoom(props: { id: string; password: string; guestName: strin
       </aside>
     </div>
   );
+}
+
+/** Where the player stands, for danmaku. */
+function playerPosition(stats: (() => SyncStats) | null): Position {
+  const s = stats?.();
+  if (!s) return { itemId: null, live: false, positionMs: null };
+  return { itemId: s.itemId, live: s.live, positionMs: s.itemId === null ? null : Math.round(s.currentMs) };
 }
 
 function ConnectionBanner({ status, detail }: { status: ConnectionStatus; detail: string }) {

@@ -101,6 +101,15 @@ describe('room state', () => {
     expect(s.ended).toBe('banned');
   });
 
+  it("gives members their role's new defaults when settings change, keeping permissions of their own", () => {
+    let s = step(start(), { seq: 11, server_time_ms: 0, type: 'member_joined', member: member(2), first_time: true });
+    const settings = { ...s.settings, member_permissions: 121 & ~32 };
+    s = step(s, { seq: 12, server_time_ms: 0, type: 'settings_changed', settings, by: 1 });
+    expect(s.members.find((m) => m.user_id === 2)?.permissions).toBe(89);
+    expect(s.members.find((m) => m.user_id === 1)?.permissions).toBe(511);
+    expect(s.settings.member_permissions).toBe(89);
+  });
+
   it('counts live viewers and marks a closed room', () => {
     let s = step(start(), { seq: 11, server_time_ms: 0, type: 'viewer_count', viewers: 7 });
     s = step(s, { seq: 12, server_time_ms: 0, type: 'live_status', live: true, started_at_ms: 5 });

@@ -1,7 +1,7 @@
 // The room as this client knows it: a welcome, then every event applied in
 // seq order. Pure: messages in, a new state out (the old one is not changed).
 
-import type { ChatMessage, Item, Member, RoomPlayback, ServerMessage, Settings } from './types';
+import { ALL_PERMISSIONS, type ChatMessage, type Item, type Member, type RoomPlayback, type ServerMessage, type Settings } from './types';
 
 /** Chat lines kept in memory; older ones are paged in on demand. */
 export const CHAT_KEPT = 500;
@@ -69,7 +69,7 @@ function applyEvent(s: RoomState, m: ServerMessage): RoomState {
       return { ...s, members, ended };
     }
     case 'settings_changed':
-      return { ...s, settings: m.settings };
+      return { ...s, settings: m.settings, members: withNewDefaults(s.members, s.settings, m.settings) };
     case 'item_added':
       return { ...s, playlist: [...s.playlist, m.item] };
     case 'item_edited':
@@ -124,6 +124,23 @@ export function prependChat(s: RoomState, older: ChatMessage[]): RoomState {
 }
 
 /** The member this client is, if online. */
+/** A role's default permission bits under `settings` (the creator holds all). */
+export function roleDefaults(settings: Settings, role: Member['role']): number {
+  if (role === 'creator') return ALL_PERMISSIONS;
+  return settings[`${role}_permissions`];
+}
+
+/**
+ * Members' permissions after new role defaults: the event carries only the
+ * settings, so whoever held their role's old defaults now holds the new
+ * ones; permissions of a member's own stay as they were.
+ */
+function withNewDefaults(members: Member[], before: Settings, after: Settings): Member[] {
+  return members.map((x) =>
+    x.permissions === roleDefaults(before, x.role) ? { ...x, permissions: roleDefaults(after, x.role) } : x,
+  );
+}
+
 export function me(s: RoomState): Member | undefined {
   return s.members.find((m) => m.user_id === s.userId);
 }

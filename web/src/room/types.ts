@@ -109,3 +109,6 @@ export const Perm = {
 } as const;
 
 export type PermName = keyof typeof Perm;
+
+/** Every permission bit (what the creator holds). */
+export const ALL_PERMISSIONS = Object.values(Perm).reduce((all, bit) => all | bit, 0);
