@@ -15,7 +15,7 @@ use serde_json::Value;
 const DOCUMENT: &str = include_str!("../src/openapi.json");
 const ROUTER: &str = include_str!("../src/router.rs");
 /// Each route group router.rs merges: its module and its source.
-const GROUPS: [(&str, &str); 10] = [
+const GROUPS: [(&str, &str); 11] = [
     ("status", include_str!("../src/status.rs")),
     ("hls", include_str!("../src/hls.rs")),
     ("auth", include_str!("../src/auth.rs")),
@@ -25,6 +25,7 @@ const GROUPS: [(&str, &str); 10] = [
     ("playlist", include_str!("../src/playlist.rs")),
     ("members", include_str!("../src/members.rs")),
     ("room_live", include_str!("../src/room_live.rs")),
+    ("room_stages", include_str!("../src/room_stages.rs")),
     ("realtime", include_str!("../src/realtime/mod.rs")),
 ];
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
@@ -112,13 +113,14 @@ fn documented_operations(doc: &Value) -> BTreeSet<Route> {
 }
 
 /// A concrete URI for a templated path: a room that does not exist, item
-/// and user 1, stream `s` (not live).
+/// and user 1, stream `s` (not live), stage `s1` (not open).
 fn sample_uri(path: &str) -> String {
     path.replace("{id}", "r1")
         .replace("{item}", "1")
         .replace("{user}", "1")
         .replace("{stream}", "s")
         .replace("{file}", "index.m3u8")
+        .replace("{stage}", "s1")
 }
 
 /// A parameter object, following a `$ref` into the components.
