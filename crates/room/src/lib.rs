@@ -91,6 +91,7 @@ mod testing;
 pub use backlog::Resume;
 pub use chat::{ChatMessage, Danmaku, DanmakuMode};
 pub use clock::{PlaybackClock, Rate};
+pub use dedup::AppliedRequest;
 pub use command::{
     AddItem, Ban, ClearPlaylist, Close, DeleteItem, EditItem, Join, Kick, Leave, LiveEnded,
     LiveStarted, MoveItem, Pause, Play, RoomCommand, Seek, SendChat, SendDanmaku, SetCurrent,
