@@ -3,7 +3,10 @@
 //! The SQL lives in `migrations/sqlite` and `migrations/postgres`, one file
 //! per version, applied in order and recorded by sqlx in
 //! `_sqlx_migrations`. A released file is never edited: a change is a new
-//! version, written for both backends.
+//! version, written for both backends. Versions need not be contiguous:
+//! sqlx applies every listed version not yet recorded, in list order, so
+//! a version merged below one already applied is applied on the next
+//! start (versions must then not depend on each other's order).
 
 use std::borrow::Cow;
 use std::future::Future;
@@ -18,17 +21,31 @@ use crate::store::{Pool, Store};
 /// One version: number, description, SQL.
 type Version = (i64, &'static str, &'static str);
 
-const SQLITE: &[Version] = &[(
-    1,
-    "initial",
-    include_str!("../migrations/sqlite/0001_initial.sql"),
-)];
+const SQLITE: &[Version] = &[
+    (
+        1,
+        "initial",
+        include_str!("../migrations/sqlite/0001_initial.sql"),
+    ),
+    (
+        3,
+        "room writer fence",
+        include_str!("../migrations/sqlite/0003_room_writer_fence.sql"),
+    ),
+];
 
-const POSTGRES: &[Version] = &[(
-    1,
-    "initial",
-    include_str!("../migrations/postgres/0001_initial.sql"),
-)];
+const POSTGRES: &[Version] = &[
+    (
+        1,
+        "initial",
+        include_str!("../migrations/postgres/0001_initial.sql"),
+    ),
+    (
+        3,
+        "room writer fence",
+        include_str!("../migrations/postgres/0003_room_writer_fence.sql"),
+    ),
+];
 
 /// Migrations compiled into the binary, as sqlx wants them.
 #[derive(Debug, Clone, Copy)]
