@@ -91,12 +91,12 @@ mod testing;
 pub use backlog::Resume;
 pub use chat::{ChatMessage, Danmaku, DanmakuMode};
 pub use clock::{PlaybackClock, Rate};
-pub use dedup::AppliedRequest;
 pub use command::{
     AddItem, Ban, ClearPlaylist, Close, DeleteItem, EditItem, Join, Kick, Leave, LiveEnded,
     LiveStarted, MoveItem, Pause, Play, RoomCommand, Seek, SendChat, SendDanmaku, SetCurrent,
     SetPermissions, SetRate, SetRole, Unban, UpdateSettings, ViewerCount,
 };
+pub use dedup::AppliedRequest;
 pub use error::{Field, RoomError, UrlProblem};
 pub use event::{EventKind, RoomEvent};
 pub use id::{Actor, ItemId, RequestId, UserId};

@@ -425,7 +425,13 @@ fn a_restored_room_replays_requests_its_stored_form_remembers() {
     next.handle_command(Actor::User(ALICE), member_join(), t.now)
         .unwrap();
     let retry = next.handle_command(Actor::User(ALICE), said.into(), t.now);
-    assert_eq!(retry, Ok(Receipt { replayed: true, ..first }));
+    assert_eq!(
+        retry,
+        Ok(Receipt {
+            replayed: true,
+            ..first
+        })
+    );
     let other = SendChat {
         text: "another".into(),
         request_id: Some(rid("x")),
