@@ -420,7 +420,7 @@ fn a_restored_room_replays_requests_its_stored_form_remembers() {
 
     // The next writer loads the stored form, requests included.
     let mut saved = t.saved();
-    assert_eq!(saved.requests, [applied.clone()]);
+    assert_eq!(saved.requests, std::slice::from_ref(&applied));
     let mut next = Room::restore(saved.clone(), RoomLimits::default());
     next.handle_command(Actor::User(ALICE), member_join(), t.now)
         .unwrap();
