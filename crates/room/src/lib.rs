@@ -96,6 +96,7 @@ pub use command::{
     LiveStarted, MoveItem, Pause, Play, RoomCommand, Seek, SendChat, SendDanmaku, SetCurrent,
     SetPermissions, SetRate, SetRole, Unban, UpdateSettings, ViewerCount,
 };
+pub use dedup::AppliedRequest;
 pub use error::{Field, RoomError, UrlProblem};
 pub use event::{EventKind, RoomEvent};
 pub use id::{Actor, ItemId, RequestId, UserId};

@@ -2,6 +2,7 @@
 
 use crate::chat::ChatMessage;
 use crate::clock::PlaybackClock;
+use crate::dedup::AppliedRequest;
 use crate::id::UserId;
 use crate::member::{Member, MemberInfo};
 use crate::playlist::PlaylistItem;
@@ -31,7 +32,7 @@ pub struct Snapshot {
 }
 
 /// The durable state of a room, as the store keeps it. Presence, rate
-/// limits, the event backlog, request ids and live status are not stored.
+/// limits, the event backlog and live status are not stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SavedRoom {
     /// The settings.
@@ -48,6 +49,8 @@ pub struct SavedRoom {
     pub clock: PlaybackClock,
     /// The kept chat messages, oldest first.
     pub chat: Vec<ChatMessage>,
+    /// Commands recently applied under a client request id.
+    pub requests: Vec<AppliedRequest>,
     /// The seq of the last event.
     pub seq: u64,
 }

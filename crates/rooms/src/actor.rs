@@ -8,16 +8,17 @@ use std::time::Duration;
 use cluster::ForwardedCommand;
 
 use room::{
-    Actor, EventKind, Join, Leave, Receipt, Resume, Room, RoomCommand, RoomError, RoomEvent, UserId,
+    Actor, AppliedRequest, EventKind, Join, Leave, Receipt, Resume, Room, RoomCommand, RoomError,
+    RoomEvent, UserId,
 };
-use store::{RoomId, RoomStateRepo, Stamp, Store};
+use store::{RoomId, Stamp, Store, WriterFence};
 use tokio::sync::{mpsc, oneshot};
 use wire::{pb, ServerMessage};
 
 use crate::clock::now_ms;
 use crate::fanout::{Closing, ConnId, Fanout, Link, Members};
 use crate::outgoing::{Outgoing, Shared};
-use crate::persist::write_event;
+use crate::persist::{write_batch, Batch};
 use crate::registry::Rooms;
 use crate::writer::Writer;
 
@@ -107,6 +108,12 @@ pub(crate) struct RoomActor {
     dirty: bool,
     /// The seq stored for the room: no event above it has gone out.
     reserved: u64,
+    /// In a cluster: the writer fence taken in storage when the room was
+    /// loaded; every write names it.
+    fence: Option<WriterFence>,
+    /// Storage refused a write under the fence: another replica writes
+    /// the room now, and this actor stops as when its lease is lost.
+    pub(crate) deposed: bool,
 }
 
 impl RoomActor {
@@ -127,12 +134,16 @@ impl RoomActor {
             members: Box::new(Fanout::default()),
             writer: None,
             dirty: false,
+            fence: None,
+            deposed: false,
         }
     }
 
-    /// The actor of a room this replica writes in a cluster.
-    pub(crate) fn with_writer(mut self, writer: Writer) -> RoomActor {
+    /// The actor of a room this replica writes in a cluster, under the
+    /// writer fence it took before loading the room.
+    pub(crate) fn with_writer(mut self, writer: Writer, fence: WriterFence) -> RoomActor {
         self.writer = Some(writer);
+        self.fence = Some(fence);
         self
     }
 
@@ -163,6 +174,16 @@ impl RoomActor {
                         break;
                     }
                 }
+            }
+            if self.deposed {
+                tracing::warn!(
+                    room = self.id.as_str(),
+                    "room writer fenced in storage: writer stops"
+                );
+                self.members.close_all(Closing::TooSlow);
+                self.rooms.retire_now(&self.id, &mut self.inbox);
+                fenced = true;
+                break;
             }
             if self.room.is_closed() {
                 self.members.close_all(Closing::RoomClosed);
@@ -204,7 +225,10 @@ impl RoomActor {
             } => {
                 let result = self.room.handle_command(actor, command, now);
                 self.flush().await;
-                then(result, &self.room);
+                // Not stored: the caller hears "unavailable" and may retry.
+                if !self.deposed {
+                    then(result, &self.room);
+                }
             }
             ToRoom::Read(read) => read(&self.room, now),
             ToRoom::Expel { user } => {
@@ -285,6 +309,11 @@ impl RoomActor {
     ) {
         let result = self.room.handle_command(Actor::User(user), command, now);
         self.flush().await;
+        if self.deposed {
+            // Not stored: no ack; the member resumes on the next writer
+            // and retries there.
+            return;
+        }
         let reply = match result {
             Ok(receipt) => {
                 ServerMessage::new(self.room.seq(), now, pb::Ack::new(&receipt, request_id))
@@ -311,37 +340,64 @@ impl RoomActor {
         }
     }
 
-    /// Drains the room's events: store, then send to everyone.
+    /// Drains the room's events: store them (with the request ids applied
+    /// with them, in one transaction), then send them to everyone. Once
+    /// storage has refused this writer, nothing more goes out.
     pub(crate) async fn flush(&mut self) {
-        while let Some(event) = self.room.poll_event() {
-            if event.seq > self.reserved {
-                self.reserve(event.seq).await;
+        while !self.deposed {
+            let events: Vec<RoomEvent> = std::iter::from_fn(|| self.room.poll_event()).collect();
+            let requests: Vec<AppliedRequest> =
+                std::iter::from_fn(|| self.room.poll_applied_request()).collect();
+            if events.is_empty() && requests.is_empty() {
+                break;
             }
-            self.persist(&event).await;
-            let message = Outgoing::new(ServerMessage::from(&event));
-            if let Some(writer) = &self.writer {
-                writer.publish(&message).await;
+            if let Some(last) = events.last().filter(|e| e.seq > self.reserved) {
+                self.reserve(last.seq).await;
             }
-            let stalled = self.members.publish(&message);
-            self.close_removed(&event);
-            let now = now_ms();
-            for user in stalled {
-                self.leave(user, now);
+            self.persist(Batch {
+                events: &events,
+                requests,
+            })
+            .await;
+            if self.deposed {
+                return;
+            }
+            for event in &events {
+                self.send_out(event).await;
             }
         }
-        if self.dirty {
+        if self.dirty && !self.deposed {
             self.checkpoint().await;
         }
     }
 
-    async fn persist(&mut self, event: &RoomEvent) {
-        if let Err(e) = write_event(&self.store, &self.id, &self.room, event).await {
-            tracing::error!(
-                room = self.id.as_str(),
-                seq = event.seq,
-                "room event not stored: {e}"
-            );
-            self.dirty = true;
+    async fn send_out(&mut self, event: &RoomEvent) {
+        let message = Outgoing::new(ServerMessage::from(event));
+        if let Some(writer) = &self.writer {
+            writer.publish(&message).await;
+        }
+        let stalled = self.members.publish(&message);
+        self.close_removed(event);
+        let now = now_ms();
+        for user in stalled {
+            self.leave(user, now);
+        }
+    }
+
+    async fn persist(&mut self, batch: Batch<'_>) {
+        let first = batch.events.first().map(|e| e.seq);
+        let written = write_batch(&self.store, &self.id, self.fence, &self.room, batch).await;
+        match written {
+            Ok(()) => {}
+            Err(e) if e.is_fenced() => self.deposed = true,
+            Err(e) => {
+                tracing::error!(
+                    room = self.id.as_str(),
+                    seq = first,
+                    "room events not stored: {e}"
+                );
+                self.dirty = true;
+            }
         }
     }
 
@@ -377,9 +433,14 @@ impl RoomActor {
                 seq: seq.saturating_add(SEQ_BLOCK),
                 at_ms: now_ms(),
             };
-            match self.store.save_seq(&self.id, stamp).await {
+            match self
+                .store
+                .write_room(&self.id, self.fence, stamp, &[])
+                .await
+            {
                 Ok(()) => return self.reserved = stamp.seq,
                 Err(e) if e.is_not_found() => return self.reserved = stamp.seq,
+                Err(e) if e.is_fenced() => return self.deposed = true,
                 Err(e) => {
                     if attempts.is_multiple_of(20) {
                         tracing::error!(
@@ -400,13 +461,18 @@ impl RoomActor {
         let saved = self.room.saved();
         let now = now_ms();
         let result = if self.dirty {
-            self.store.save_room(&self.id, &saved, now).await
+            let fence = self.fence;
+            self.store
+                .save_room_fenced(&self.id, fence, &saved, now)
+                .await
         } else {
             let stamp = Stamp {
                 seq: saved.seq,
                 at_ms: now,
             };
-            self.store.save_seq(&self.id, stamp).await
+            self.store
+                .write_room(&self.id, self.fence, stamp, &[])
+                .await
         };
         match result {
             // The whole room was saved with its own seq: reserve again.
@@ -416,6 +482,7 @@ impl RoomActor {
             }
             Ok(()) => {}
             Err(e) if e.is_not_found() => self.dirty = false,
+            Err(e) if e.is_fenced() => self.deposed = true,
             Err(e) => tracing::error!(room = self.id.as_str(), "room checkpoint failed: {e}"),
         }
     }

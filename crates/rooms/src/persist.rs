@@ -1,51 +1,98 @@
 //! Durable room events written to storage before anyone sees them.
+//!
+//! The events of one flush (one command's, as a rule) and the request ids
+//! applied with them are written in one transaction, under the writer's
+//! fence in a cluster: a retry that reaches the room's next writer finds
+//! the request id exactly when it finds the command's effects.
 
-use room::{EventKind, Role, Room, RoomEvent};
-use store::{RoomId, RoomStateRepo, Stamp, Store, StoreError};
+use room::{AppliedRequest, EventKind, Role, Room, RoomEvent};
+use store::{RoomChange, RoomId, Stamp, Store, StoreError, WriterFence};
 
-/// Writes what `event` changed, if it changed anything stored. `room` is
-/// the room after the event (for the stored shape of a member).
-pub(crate) async fn write_event(
+/// What one flush writes.
+pub(crate) struct Batch<'a> {
+    pub(crate) events: &'a [RoomEvent],
+    pub(crate) requests: Vec<AppliedRequest>,
+}
+
+/// Writes what `batch` changed, in one transaction. `room` is the room
+/// after the events (for the stored shape of a member).
+pub(crate) async fn write_batch(
     store: &Store,
     id: &RoomId,
+    fence: Option<WriterFence>,
     room: &Room,
-    event: &RoomEvent,
+    batch: Batch<'_>,
 ) -> Result<(), StoreError> {
-    let stamp = Stamp::from(event);
-    match &event.kind {
+    let Some(stamp) = stamp_of(&batch) else {
+        return Ok(());
+    };
+    let mut changes: Vec<RoomChange> = batch
+        .events
+        .iter()
+        .filter_map(|event| change_of(room, event))
+        .collect();
+    let forget_before_ms = stamp.at_ms.saturating_sub(room.limits().request_id_ttl_ms);
+    changes.extend(
+        batch
+            .requests
+            .into_iter()
+            .map(|applied| RoomChange::Request {
+                applied,
+                forget_before_ms,
+            }),
+    );
+    if changes.is_empty() {
+        // Presence, danmaku, live news: the seq reservation covers them.
+        return Ok(());
+    }
+    store.write_room(id, fence, stamp, &changes).await
+}
+
+/// The newest seq and time of the batch.
+fn stamp_of(batch: &Batch<'_>) -> Option<Stamp> {
+    let from_events = batch.events.last().map(Stamp::from);
+    let from_requests = batch.requests.iter().map(|r| Stamp {
+        seq: r.seq,
+        at_ms: r.at_ms,
+    });
+    from_events
+        .into_iter()
+        .chain(from_requests)
+        .max_by_key(|s| (s.seq, s.at_ms))
+}
+
+/// What `event` changes in storage, if anything.
+fn change_of(room: &Room, event: &RoomEvent) -> Option<RoomChange> {
+    Some(match &event.kind {
         EventKind::MemberJoined { member, .. } | EventKind::MemberUpdated { member, .. } => {
             if member.role == Role::Guest {
-                return Ok(());
+                return None;
             }
-            match room.stored_member(member.user) {
-                Some(stored) => store.upsert_member(id, &stored, stamp).await,
-                None => Ok(()),
-            }
+            RoomChange::Member(room.stored_member(member.user)?)
         }
-        EventKind::MemberKicked { user, .. } => store.remove_member(id, *user, stamp).await,
-        EventKind::MemberBanned { user, .. } => store.ban_user(id, *user, stamp).await,
-        EventKind::MemberUnbanned { user, .. } => store.unban_user(id, *user, stamp).await,
-        EventKind::SettingsChanged { settings, .. } => {
-            store.update_settings(id, settings, stamp).await
-        }
+        EventKind::MemberKicked { user, .. } => RoomChange::RemoveMember(*user),
+        EventKind::MemberBanned { user, .. } => RoomChange::Ban(*user),
+        EventKind::MemberUnbanned { user, .. } => RoomChange::Unban(*user),
+        EventKind::SettingsChanged { settings, .. } => RoomChange::Settings(settings.clone()),
         EventKind::ItemAdded { item } | EventKind::ItemEdited { item, .. } => {
-            store.upsert_item(id, item, stamp).await
+            RoomChange::Item(item.clone())
         }
-        EventKind::ItemDeleted { id: item, .. } => store.delete_item(id, *item, stamp).await,
-        EventKind::ItemMoved {
-            id: item, after, ..
-        } => store.move_item(id, *item, *after, stamp).await,
-        EventKind::PlaylistCleared { .. } => store.clear_playlist(id, stamp).await,
-        EventKind::PlaybackChanged { clock, .. } => store.save_playback(id, clock, stamp).await,
-        EventKind::Chat { message } => {
-            let keep_from = room.oldest_chat_seq().unwrap_or(message.seq);
-            store.append_chat(id, message, keep_from).await
-        }
+        EventKind::ItemDeleted { id, .. } => RoomChange::DeleteItem(*id),
+        EventKind::ItemMoved { id, after, .. } => RoomChange::MoveItem {
+            id: *id,
+            after: *after,
+        },
+        EventKind::PlaylistCleared { .. } => RoomChange::ClearPlaylist,
+        EventKind::PlaybackChanged { clock, .. } => RoomChange::Playback(*clock),
+        EventKind::Chat { message } => RoomChange::Chat {
+            message: message.clone(),
+            keep_from: room.oldest_chat_seq().unwrap_or(message.seq),
+        },
         EventKind::MemberLeft { .. }
         | EventKind::Danmaku { .. }
         | EventKind::LiveStarted
         | EventKind::LiveEnded
         | EventKind::ViewerCount { .. }
-        | EventKind::RoomClosed => Ok(()),
-    }
+        | EventKind::RoomClosed => return None,
+    })
 }

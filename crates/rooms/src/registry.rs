@@ -312,15 +312,28 @@ impl Rooms {
     ) -> Result<mpsc::Sender<ToRoom>, RoomsError> {
         // The stored seq is above every seq sent before (see the actor's
         // `SEQ_BLOCK`): the room continues from it.
+        // A writer takes the room's fence in storage before loading it:
+        // what an earlier writer stored until then is loaded, and anything
+        // it tries to store after is refused.
+        let fence = match &writer {
+            Some((replicas, lease)) => match self.inner.store.take_writer_fence(id).await {
+                Ok(fence) => Some(fence),
+                Err(e) => {
+                    let _ = replicas.cluster.room_writers.release(lease).await;
+                    return Err(e.into());
+                }
+            },
+            None => None,
+        };
         let saved = self.inner.store.load_room(id).await?;
         let room = Room::restore(saved, self.inner.config.limits.clone());
         let (tx, rx) = mpsc::channel(INBOX);
         self.tell_live_status(id, &tx);
         let mut actor =
             RoomActor::new(id.clone(), room, self.inner.store.clone(), self.clone(), rx);
-        if let Some((replicas, lease)) = writer {
+        if let (Some((replicas, lease)), Some(fence)) = (writer, fence) {
             match Writer::start(replicas.clone(), lease.clone(), tx.clone()) {
-                Ok(writer) => actor = actor.with_writer(writer),
+                Ok(writer) => actor = actor.with_writer(writer, fence),
                 Err(e) => {
                     let _ = replicas.cluster.room_writers.release(&lease).await;
                     return Err(unavailable(e));

@@ -6,6 +6,9 @@ use cluster::Cluster;
 #[path = "replicas_calls_tests.rs"]
 mod calls_tests;
 #[cfg(test)]
+#[path = "replicas_fence_tests.rs"]
+mod fence_tests;
+#[cfg(test)]
 #[path = "replicas_tests.rs"]
 mod tests;
 

@@ -54,6 +54,11 @@ pub(super) struct Setup {
 
 pub(super) async fn setup() -> Setup {
     let store = Store::open_sqlite_memory().await.expect("store");
+    setup_with(store, timing()).await
+}
+
+/// A room in `store`, and in-process cluster seams with `timing`.
+pub(super) async fn setup_with(store: Store, timing: Timing) -> Setup {
     let host = store.create_user("host", "x", NOW).await.expect("user").id;
     let room = Room::new(
         host,
@@ -69,7 +74,7 @@ pub(super) async fn setup() -> Setup {
         .expect("create room")
         .id;
     let mut config = ClusterConfig::new("base");
-    config.timing = timing();
+    config.timing = timing;
     let cluster = Cluster::memory(config);
     Setup {
         store,

@@ -94,7 +94,9 @@ impl RoomActor {
             }
             None => tracing::warn!(room = self.id.as_str(), "malformed forwarded command"),
         }
-        if let Some(writer) = &self.writer {
+        // A command whose effects storage refused stays queued for the
+        // room's next writer.
+        if let (Some(writer), false) = (&self.writer, self.deposed) {
             writer.send(Out::Ack { id: command.id }).await;
         }
     }
@@ -255,7 +257,7 @@ impl RoomActor {
     }
 
     async fn answer(&mut self, remote: &RemoteConn, answer: Answer) {
-        let Some(writer) = &self.writer else {
+        let Some(writer) = self.writer.as_ref().filter(|_| !self.deposed) else {
             return;
         };
         let to = ToConn {

@@ -211,3 +211,40 @@ fn http_room_commands_sent_to_a_follower_replica_reach_members_on_every_replica(
     assert_eq!(status, 200, "{list}");
     assert_eq!(list["items"][0]["title"], "renamed", "{list}");
 }
+
+#[test]
+fn a_chat_retried_on_the_next_writer_after_the_first_was_killed_is_applied_once() {
+    let shared = Shared::new("rooms_retry", REDIS);
+    let a = Replica::start(&shared, "127.0.0.2", "node-a");
+    let b = Replica::start(&shared, "127.0.0.3", "node-b");
+    let host = api::register(a.http, "host");
+    let room = create_room(&a, &host);
+    let (mut on_a, _) = enter(&a, &room, &host, None, WAIT);
+    let said = json!({"type": "chat", "text": "only once", "request_id": "once-1"});
+    on_a.send(&said);
+    let ack = on_a
+        .wait_for(WAIT, |m| m["type"] == "ack" && m["request_id"] == "once-1")
+        .expect("no ack from the first writer");
+    assert_eq!(ack["replayed"], false, "{ack}");
+    let applied_seq = ack["applied_seq"].as_u64().unwrap();
+
+    // The writer is killed (SIGKILL); the client did not trust its ack
+    // and sends the same chat again through another replica.
+    a.kill();
+    let (mut on_b, _) = enter(&b, &room, &host, Some(applied_seq), TAKEOVER);
+    on_b.send(&said);
+    let again = on_b
+        .wait_for(WAIT, |m| {
+            (m["type"] == "ack" || m["type"] == "error") && m["request_id"] == "once-1"
+        })
+        .expect("no answer to the retry from the new writer");
+    assert_eq!(again["type"], "ack", "{again}");
+    assert_eq!(again["replayed"], true, "the retry applied again: {again}");
+    assert_eq!(again["applied_seq"].as_u64(), Some(applied_seq), "{again}");
+
+    let path = format!("/api/v1/rooms/{room}/chat?limit=50");
+    let (status, history) = api::call(b.http, "GET", &path, Some(&host), &Value::Null);
+    assert_eq!(status, 200, "{history}");
+    let copies = history.to_string().matches("only once").count();
+    assert_eq!(copies, 1, "the chat is stored {copies} times: {history}");
+}

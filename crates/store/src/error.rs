@@ -61,6 +61,15 @@ pub enum StoreError {
         /// The column as the query names it.
         column: &'static str,
     },
+    /// A room write under a writer fence that a later writer has taken
+    /// since: this writer no longer writes the room. Nothing was written.
+    #[error("room writer fenced: fence {ours} is behind the room's {current}")]
+    Fenced {
+        /// The fence the write was made under.
+        ours: u64,
+        /// The room's fence now.
+        current: u64,
+    },
     /// A value too large for its column (a `u64` above `i64::MAX`).
     #[error("{field} is out of the storable range")]
     OutOfRange {
@@ -92,6 +101,11 @@ impl StoreError {
     /// Whether this is [`StoreError::NotFound`].
     pub fn is_not_found(&self) -> bool {
         matches!(self, Self::NotFound { .. })
+    }
+
+    /// Whether this is [`StoreError::Fenced`].
+    pub fn is_fenced(&self) -> bool {
+        matches!(self, Self::Fenced { .. })
     }
 
     /// Whether this is [`StoreError::Conflict`].

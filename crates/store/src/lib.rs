@@ -32,6 +32,9 @@
 //! - [`RoomStateRepo`]: a room's durable state, loaded whole for
 //!   `room::Room::restore` and written piece by piece as the room's events
 //!   come out (the trait lists which write each event needs).
+//!   A room's writer uses the fenced form: [`Store::take_writer_fence`]
+//!   when it loads the room, then [`Store::write_room`] with the changes
+//!   of one command's events (and its request id) in one transaction.
 //! - [`StreamKeyRepo`]: one random, rotatable stream key per room.
 //! - [`SettingRepo`]: site settings as key/value text.
 //! - [`AudienceRepo`]: watch sessions and viewer snapshots by stage.
@@ -49,6 +52,7 @@ mod migrations;
 pub mod password;
 mod room_sql;
 mod room_state;
+mod room_write;
 mod rooms;
 mod saved_room;
 mod secret;
@@ -64,6 +68,7 @@ pub use error::{Entity, StoreError};
 pub use ids::{Page, RoomId, Stamp};
 pub use room_sql::CHAT_KEPT;
 pub use room_state::RoomStateRepo;
+pub use room_write::{RoomChange, WriterFence};
 pub use rooms::{RoomRecord, RoomRepo, RoomSummary};
 pub use secret::{SessionToken, StreamKey, TokenHash};
 pub use sessions::{Session, SessionRepo};

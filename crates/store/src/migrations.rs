@@ -3,7 +3,10 @@
 //! The SQL lives in `migrations/sqlite` and `migrations/postgres`, one file
 //! per version, applied in order and recorded by sqlx in
 //! `_sqlx_migrations`. A released file is never edited: a change is a new
-//! version, written for both backends.
+//! version, written for both backends. Versions need not be contiguous:
+//! sqlx applies every listed version not yet recorded, in list order, so
+//! a version merged below one already applied is applied on the next
+//! start (versions must then not depend on each other's order).
 
 use std::borrow::Cow;
 use std::future::Future;
@@ -29,6 +32,11 @@ const SQLITE: &[Version] = &[
         "stage accounting",
         include_str!("../migrations/sqlite/0002_stage_accounting.sql"),
     ),
+    (
+        3,
+        "room writer fence",
+        include_str!("../migrations/sqlite/0003_room_writer_fence.sql"),
+    ),
 ];
 
 const POSTGRES: &[Version] = &[
@@ -41,6 +49,11 @@ const POSTGRES: &[Version] = &[
         2,
         "stage accounting",
         include_str!("../migrations/postgres/0002_stage_accounting.sql"),
+    ),
+    (
+        3,
+        "room writer fence",
+        include_str!("../migrations/postgres/0003_room_writer_fence.sql"),
     ),
 ];
 

@@ -2,8 +2,8 @@
 //! it back. Shared by room creation, full saves and incremental writes.
 
 use room::{
-    ChatMessage, ItemId, ItemSource, Member, PlaybackClock, PlaylistItem, Rate, Role, RoomSettings,
-    UserId,
+    AppliedRequest, ChatMessage, ItemId, ItemSource, Member, PlaybackClock, PlaylistItem, Rate,
+    RequestId, Role, RoomSettings, UserId,
 };
 
 use crate::columns::{
@@ -12,6 +12,7 @@ use crate::columns::{
 };
 use crate::error::{Entity, StoreError};
 use crate::ids::{RoomId, Stamp};
+use crate::room_write::{fingerprint_from_db, fingerprint_to_db};
 use crate::sql::{insert_rows, Arg, Stmt};
 
 /// Chat messages kept per room (the room's default history).
@@ -50,16 +51,74 @@ pub(crate) fn settings_from_row(row: &impl Columns) -> Result<RoomSettings, Stor
 }
 
 /// Records that the room reached `stamp`: `last_seq` never goes down.
-/// Fails with not found when the room does not exist.
-pub(crate) fn touch(room: &RoomId, stamp: Stamp) -> Result<Stmt, StoreError> {
-    Ok(Stmt::new(
-        "UPDATE rooms SET last_seq = CASE WHEN last_seq < $2 THEN $2 ELSE last_seq END, \
-         updated_at_ms = $3 WHERE id = $1",
+/// Without a fence, fails with not found when the room does not exist;
+/// with one, changes no row unless it is the room's writer fence (the
+/// caller tells why).
+pub(crate) fn touch(room: &RoomId, stamp: Stamp, fence: Option<u64>) -> Result<Stmt, StoreError> {
+    let set = "UPDATE rooms SET last_seq = CASE WHEN last_seq < $2 THEN $2 ELSE last_seq END, \
+         updated_at_ms = $3 WHERE id = $1";
+    let stmt = |sql: String| -> Result<Stmt, StoreError> {
+        Ok(Stmt::new(sql)
+            .text(room.as_str())
+            .int(u64_to_db(stamp.seq, "seq")?)
+            .int(stamp.at_ms))
+    };
+    match fence {
+        None => Ok(stmt(set.to_owned())?.must_affect(Entity::Room)),
+        Some(fence) => Ok(
+            stmt(format!("{set} AND writer_fence = $4"))?.int(u64_to_db(fence, "writer_fence")?)
+        ),
+    }
+}
+
+/// The `rooms` columns a full save sets: next item id and seq as saved.
+pub(crate) fn save_head(room: &RoomId, saved: &room::SavedRoom) -> Result<Stmt, StoreError> {
+    Ok(
+        Stmt::new("UPDATE rooms SET next_item_id = $2, last_seq = $3 WHERE id = $1")
+            .text(room.as_str())
+            .int(u64_to_db(saved.next_item_id, "next_item_id")?)
+            .int(u64_to_db(saved.seq, "seq")?),
     )
-    .text(room.as_str())
-    .int(u64_to_db(stamp.seq, "seq")?)
-    .int(stamp.at_ms)
-    .must_affect(Entity::Room))
+}
+
+const REQUEST_HEAD: &str =
+    "room_requests (room_id, user_id, request_id, fingerprint, seq, events, at_ms)";
+
+fn request_args(room: &RoomId, applied: &AppliedRequest) -> Result<Vec<Arg>, StoreError> {
+    Ok(vec![
+        Arg::Text(room.as_str().to_owned()),
+        Arg::Int(user_to_db(applied.user)),
+        Arg::Text(applied.request_id.to_string()),
+        Arg::Int(fingerprint_to_db(applied.fingerprint)),
+        Arg::Int(u64_to_db(applied.seq, "seq")?),
+        Arg::Int(u64_to_db(applied.events, "events")?),
+        Arg::Int(applied.at_ms),
+    ])
+}
+
+pub(crate) fn upsert_request(room: &RoomId, applied: &AppliedRequest) -> Result<Stmt, StoreError> {
+    let mut stmt = Stmt::new(format!(
+        "INSERT INTO {REQUEST_HEAD} VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (room_id, user_id, request_id) DO UPDATE SET \
+         fingerprint = excluded.fingerprint, seq = excluded.seq, events = excluded.events, \
+         at_ms = excluded.at_ms"
+    ));
+    stmt.args = request_args(room, applied)?;
+    Ok(stmt)
+}
+
+pub(crate) fn request_from_row(row: &impl Columns) -> Result<AppliedRequest, StoreError> {
+    let request_id = RequestId::new(row.text("request_id")?).map_err(|_| StoreError::Corrupt {
+        column: "request_id",
+    })?;
+    Ok(AppliedRequest {
+        user: user_from_db(row.int("user_id")?),
+        request_id,
+        fingerprint: fingerprint_from_db(row.int("fingerprint")?),
+        seq: u64_from_db(row.int("seq")?, "seq")?,
+        events: u64_from_db(row.int("events")?, "events")?,
+        at_ms: row.int("at_ms")?,
+    })
 }
 
 pub(crate) fn update_settings(room: &RoomId, settings: &RoomSettings) -> Stmt {
@@ -337,6 +396,12 @@ pub(crate) fn insert_contents(
     ));
     stmts.extend(insert_rows(ITEM_HEAD, 10, items));
     stmts.extend(insert_rows(CHAT_HEAD, 6, chat));
+    let requests = saved
+        .requests
+        .iter()
+        .map(|r| request_args(room, r))
+        .collect::<Result<_, _>>()?;
+    stmts.extend(insert_rows(REQUEST_HEAD, 7, requests));
     stmts.push(save_playback(room, &saved.clock)?);
     Ok(stmts)
 }
@@ -348,6 +413,7 @@ pub(crate) fn delete_contents(room: &RoomId) -> Vec<Stmt> {
         "room_bans",
         "playlist_items",
         "chat_messages",
+        "room_requests",
     ]
     .into_iter()
     .map(|table| Stmt::new(format!("DELETE FROM {table} WHERE room_id = $1")).text(room.as_str()))

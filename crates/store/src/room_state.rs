@@ -7,12 +7,12 @@ use room::{
     ChatMessage, ItemId, Member, PlaybackClock, PlaylistItem, RoomSettings, SavedRoom, UserId,
 };
 
-use crate::columns::{u64_to_db, Columns};
+use crate::columns::u64_to_db;
 use crate::error::{Entity, StoreError};
 use crate::ids::{RoomId, Stamp};
-use crate::room_sql;
-use crate::sql::{execute, Stmt};
-use crate::store::{in_tx, Store};
+use crate::room_write::RoomChange;
+use crate::sql::Stmt;
+use crate::store::Store;
 
 /// The state of rooms, for the room actor.
 ///
@@ -155,16 +155,6 @@ pub trait RoomStateRepo {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
-impl Store {
-    /// Touches the room, then runs `stmts`, in one transaction.
-    async fn write(&self, room: &RoomId, stamp: Stamp, stmts: Vec<Stmt>) -> Result<(), StoreError> {
-        let mut all = Vec::with_capacity(stmts.len() + 1);
-        all.push(room_sql::touch(room, stamp)?);
-        all.extend(stmts);
-        self.apply(&all).await
-    }
-}
-
 impl RoomStateRepo for Store {
     async fn load_room(&self, room: &RoomId) -> Result<SavedRoom, StoreError> {
         self.load_saved_room(room).await
@@ -176,18 +166,7 @@ impl RoomStateRepo for Store {
         saved: &SavedRoom,
         now_ms: i64,
     ) -> Result<(), StoreError> {
-        let head = Stmt::new(
-            "UPDATE rooms SET next_item_id = $2, last_seq = $3, updated_at_ms = $4 WHERE id = $1",
-        )
-        .text(room.as_str())
-        .int(u64_to_db(saved.next_item_id, "next_item_id")?)
-        .int(u64_to_db(saved.seq, "seq")?)
-        .int(now_ms)
-        .must_affect(Entity::Room);
-        let mut stmts = vec![head, room_sql::update_settings(room, &saved.settings)];
-        stmts.extend(room_sql::delete_contents(room));
-        stmts.extend(room_sql::insert_contents(room, saved, now_ms)?);
-        self.apply(&stmts).await
+        self.save_room_fenced(room, None, saved, now_ms).await
     }
 
     async fn update_settings(
@@ -196,8 +175,8 @@ impl RoomStateRepo for Store {
         settings: &RoomSettings,
         stamp: Stamp,
     ) -> Result<(), StoreError> {
-        self.write(room, stamp, vec![room_sql::update_settings(room, settings)])
-            .await
+        let change = RoomChange::Settings(settings.clone());
+        self.write_room(room, None, stamp, &[change]).await
     }
 
     async fn upsert_member(
@@ -206,11 +185,8 @@ impl RoomStateRepo for Store {
         member: &Member,
         stamp: Stamp,
     ) -> Result<(), StoreError> {
-        let stmts = match room_sql::is_stored(member) {
-            true => vec![room_sql::upsert_member(room, member)],
-            false => Vec::new(),
-        };
-        self.write(room, stamp, stmts).await
+        let change = RoomChange::Member(member.clone());
+        self.write_room(room, None, stamp, &[change]).await
     }
 
     async fn remove_member(
@@ -219,16 +195,13 @@ impl RoomStateRepo for Store {
         user: UserId,
         stamp: Stamp,
     ) -> Result<(), StoreError> {
-        self.write(room, stamp, vec![room_sql::delete_member(room, user)])
-            .await
+        let change = RoomChange::RemoveMember(user);
+        self.write_room(room, None, stamp, &[change]).await
     }
 
     async fn ban_user(&self, room: &RoomId, user: UserId, stamp: Stamp) -> Result<(), StoreError> {
-        let stmts = vec![
-            room_sql::delete_member(room, user),
-            room_sql::insert_ban(room, user, stamp.at_ms),
-        ];
-        self.write(room, stamp, stmts).await
+        self.write_room(room, None, stamp, &[RoomChange::Ban(user)])
+            .await
     }
 
     async fn unban_user(
@@ -237,7 +210,7 @@ impl RoomStateRepo for Store {
         user: UserId,
         stamp: Stamp,
     ) -> Result<(), StoreError> {
-        self.write(room, stamp, vec![room_sql::delete_ban(room, user)])
+        self.write_room(room, None, stamp, &[RoomChange::Unban(user)])
             .await
     }
 
@@ -247,18 +220,13 @@ impl RoomStateRepo for Store {
         item: &PlaylistItem,
         stamp: Stamp,
     ) -> Result<(), StoreError> {
-        let stmts = vec![
-            room_sql::upsert_item(room, item)?,
-            room_sql::reserve_item_id(room, item.id)?,
-        ];
-        self.write(room, stamp, stmts).await
+        let change = RoomChange::Item(item.clone());
+        self.write_room(room, None, stamp, &[change]).await
     }
 
     async fn delete_item(&self, room: &RoomId, id: ItemId, stamp: Stamp) -> Result<(), StoreError> {
-        let stmt = Stmt::new("DELETE FROM playlist_items WHERE room_id = $1 AND item_id = $2")
-            .text(room.as_str())
-            .int(u64_to_db(id.0, "item_id")?);
-        self.write(room, stamp, vec![stmt]).await
+        self.write_room(room, None, stamp, &[RoomChange::DeleteItem(id)])
+            .await
     }
 
     async fn move_item(
@@ -268,31 +236,15 @@ impl RoomStateRepo for Store {
         after: Option<ItemId>,
         stamp: Stamp,
     ) -> Result<(), StoreError> {
-        let touch = room_sql::touch(room, stamp)?;
-        in_tx!(self, |tx| {
-            // The touch locks the room's row first, so concurrent moves of
-            // one room apply one after the other.
-            execute!(&mut *tx, &touch)?;
-            let rows = sqlx::query(
-                "SELECT item_id FROM playlist_items WHERE room_id = $1 ORDER BY position, item_id",
-            )
-            .bind(room.as_str())
-            .fetch_all(&mut *tx)
-            .await?;
-            let order = rows
-                .iter()
-                .map(|row| row.int("item_id"))
-                .collect::<Result<Vec<_>, _>>()?;
-            for stmt in reorder(room, &order, id, after)? {
-                execute!(&mut *tx, &stmt)?;
-            }
-            Ok(())
-        })
+        // The touch locks the room's row first, so concurrent moves of one
+        // room apply one after the other.
+        let change = RoomChange::MoveItem { id, after };
+        self.write_room(room, None, stamp, &[change]).await
     }
 
     async fn clear_playlist(&self, room: &RoomId, stamp: Stamp) -> Result<(), StoreError> {
-        let stmt = Stmt::new("DELETE FROM playlist_items WHERE room_id = $1").text(room.as_str());
-        self.write(room, stamp, vec![stmt]).await
+        self.write_room(room, None, stamp, &[RoomChange::ClearPlaylist])
+            .await
     }
 
     async fn save_playback(
@@ -301,8 +253,8 @@ impl RoomStateRepo for Store {
         clock: &PlaybackClock,
         stamp: Stamp,
     ) -> Result<(), StoreError> {
-        self.write(room, stamp, vec![room_sql::save_playback(room, clock)?])
-            .await
+        let change = RoomChange::Playback(*clock);
+        self.write_room(room, None, stamp, &[change]).await
     }
 
     async fn append_chat(
@@ -315,19 +267,22 @@ impl RoomStateRepo for Store {
             seq: message.seq,
             at_ms: message.at_ms,
         };
-        let stmts = room_sql::append_chat(room, message, keep_from)?.into();
-        self.write(room, stamp, stmts).await
+        let change = RoomChange::Chat {
+            message: message.clone(),
+            keep_from,
+        };
+        self.write_room(room, None, stamp, &[change]).await
     }
 
     async fn save_seq(&self, room: &RoomId, stamp: Stamp) -> Result<(), StoreError> {
-        self.write(room, stamp, Vec::new()).await
+        self.write_room(room, None, stamp, &[]).await
     }
 }
 
 /// The position updates that move `id` right after `after` (or to the
 /// top) in `order` (stored item ids, in playlist order): one statement per
 /// item whose position changes.
-fn reorder(
+pub(crate) fn reorder(
     room: &RoomId,
     order: &[i64],
     id: ItemId,

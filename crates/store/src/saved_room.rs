@@ -6,10 +6,14 @@ use crate::columns::{u64_from_db, user_from_db, Columns};
 use crate::error::{Entity, StoreError};
 use crate::ids::RoomId;
 use crate::room_sql::{
-    chat_from_row, clock_from_row, item_from_row, member_from_row, settings_from_row,
-    SETTINGS_COLUMNS,
+    chat_from_row, clock_from_row, item_from_row, member_from_row, request_from_row,
+    settings_from_row, SETTINGS_COLUMNS,
 };
 use crate::store::{in_snapshot, Store};
+
+/// The newest stored request ids loaded with a room (rate limits keep a
+/// room far below this within the 10 minutes they are kept).
+const REQUESTS_LOADED: i64 = 4096;
 
 /// The rows of one room, as read in one snapshot.
 struct Rows<R> {
@@ -19,6 +23,7 @@ struct Rows<R> {
     items: Vec<R>,
     playback: Option<R>,
     chat: Vec<R>,
+    requests: Vec<R>,
 }
 
 impl Store {
@@ -67,6 +72,14 @@ impl Store {
             .bind(id)
             .fetch_all(&mut *tx)
             .await?;
+            let requests = sqlx::query(
+                "SELECT user_id, request_id, fingerprint, seq, events, at_ms FROM room_requests \
+                 WHERE room_id = $1 ORDER BY at_ms DESC LIMIT $2",
+            )
+            .bind(id)
+            .bind(REQUESTS_LOADED)
+            .fetch_all(&mut *tx)
+            .await?;
             assemble(Rows {
                 head,
                 members,
@@ -74,6 +87,7 @@ impl Store {
                 items,
                 playback,
                 chat,
+                requests,
             })
         })
     }
@@ -115,6 +129,12 @@ fn assemble<R: Columns>(rows: Rows<R>) -> Result<SavedRoom, StoreError> {
             .chat
             .iter()
             .map(chat_from_row)
+            .collect::<Result<_, _>>()?,
+        requests: rows
+            .requests
+            .iter()
+            .rev()
+            .map(request_from_row)
             .collect::<Result<_, _>>()?,
         seq: u64_from_db(head.int("last_seq")?, "last_seq")?,
     })

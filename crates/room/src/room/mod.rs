@@ -5,7 +5,7 @@ use crate::caller::Caller;
 use crate::chat::{ChatLog, ChatMessage};
 use crate::clock::PlaybackClock;
 use crate::command::{Bucket, RoomCommand};
-use crate::dedup::Dedup;
+use crate::dedup::{AppliedRequest, Dedup};
 use crate::error::{Field, RoomError};
 use crate::event::{EventKind, RoomEvent};
 use crate::id::{Actor, UserId};
@@ -98,6 +98,7 @@ impl Room {
         }
         room.playlist = Playlist::restore(saved.playlist, saved.next_item_id);
         room.chat = ChatLog::restore(saved.chat, room.limits.chat_history);
+        room.dedup.restore(saved.requests);
         if room
             .clock
             .item
@@ -155,7 +156,7 @@ impl Room {
             replayed: false,
         };
         if let Some(((user, id), command)) = remembered {
-            self.dedup.remember(user, id, command, receipt, now_ms);
+            self.dedup.remember(user, id, &command, receipt, now_ms);
         }
         Ok(receipt)
     }
@@ -262,8 +263,17 @@ impl Room {
             next_item_id: self.playlist.next_id(),
             clock: self.clock,
             chat: self.chat.all().cloned().collect(),
+            requests: self.dedup.all(),
             seq: self.seq,
         }
+    }
+
+    /// The next command remembered under its request id since the last
+    /// call: the store keeps it with the command's events, so the room's
+    /// next writer (after a crash too) still answers a retry as a replay.
+    /// Drain with the events after every `handle_*` call.
+    pub fn poll_applied_request(&mut self) -> Option<AppliedRequest> {
+        self.dedup.poll_remembered()
     }
 
     /// The events a client missed since `last_seq`, or [`Resume::TooOld`].

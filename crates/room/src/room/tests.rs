@@ -404,3 +404,60 @@ fn every_playback_command_needs_the_control_permission() {
     assert_eq!(t.clock(), before, "nothing moved");
     assert!(t.events().is_empty(), "nothing was told");
 }
+
+#[test]
+fn a_restored_room_replays_requests_its_stored_form_remembers() {
+    let mut t = TestRoom::new();
+    t.join(ALICE);
+    let said = SendChat {
+        text: "once".into(),
+        request_id: Some(rid("x")),
+    };
+    let first = t.run(ALICE, said.clone()).unwrap();
+    let applied = t.poll_applied_request().expect("the request is handed out");
+    assert_eq!((applied.user, applied.seq), (ALICE, first.seq));
+    assert!(t.poll_applied_request().is_none(), "handed out once");
+
+    // The next writer loads the stored form, requests included.
+    let mut saved = t.saved();
+    assert_eq!(saved.requests, std::slice::from_ref(&applied));
+    let mut next = Room::restore(saved.clone(), RoomLimits::default());
+    next.handle_command(Actor::User(ALICE), member_join(), t.now)
+        .unwrap();
+    let retry = next.handle_command(Actor::User(ALICE), said.into(), t.now);
+    assert_eq!(
+        retry,
+        Ok(Receipt {
+            replayed: true,
+            ..first
+        })
+    );
+    let other = SendChat {
+        text: "another".into(),
+        request_id: Some(rid("x")),
+    };
+    let reused = next.handle_command(Actor::User(ALICE), other.into(), t.now);
+    assert_eq!(reused, Err(RoomError::RequestIdReused));
+
+    // Without its requests, the same retry would apply again.
+    saved.requests.clear();
+    let mut forgetful = Room::restore(saved, RoomLimits::default());
+    forgetful
+        .handle_command(Actor::User(ALICE), member_join(), t.now)
+        .unwrap();
+    let again = SendChat {
+        text: "once".into(),
+        request_id: Some(rid("x")),
+    };
+    let applied_again = forgetful.handle_command(Actor::User(ALICE), again.into(), t.now);
+    assert!(!applied_again.unwrap().replayed);
+}
+
+fn member_join() -> RoomCommand {
+    Join {
+        name: "alice".into(),
+        guest: false,
+        password_ok: true,
+    }
+    .into()
+}

@@ -7,6 +7,7 @@
 mod support;
 
 mod open;
+mod room_fence;
 mod room_state;
 mod rooms;
 mod sessions;

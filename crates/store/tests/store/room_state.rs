@@ -4,7 +4,9 @@ use room::{
     RoomCommand, RoomEvent, RoomLimits, RoomSettings, Seek, SendChat, SendDanmaku, SetCurrent,
     SetPermissions, SetRate, SetRole, SettingsChange, Unban, UpdateSettings, UserId, Visibility,
 };
-use store::{Entity, RoomId, RoomRepo, RoomStateRepo, Stamp, Store, StoreError, CHAT_KEPT};
+use store::{
+    Entity, RoomChange, RoomId, RoomRepo, RoomStateRepo, Stamp, Store, StoreError, CHAT_KEPT,
+};
 
 use crate::support::{account, new_room, on_both_backends, T0};
 
@@ -57,6 +59,21 @@ impl Driven {
         }
         while let Some(event) = self.room.poll_event() {
             self.persist(&event).await;
+        }
+        while let Some(applied) = self.room.poll_applied_request() {
+            let stamp = Stamp {
+                seq: applied.seq,
+                at_ms: applied.at_ms,
+            };
+            let change = RoomChange::Request {
+                applied,
+                forget_before_ms: self.now - RoomLimits::default().request_id_ttl_ms,
+            };
+            let written = self
+                .store
+                .write_room(&self.id, None, stamp, &[change])
+                .await;
+            written.unwrap_or_else(|e| panic!("persisting a request id: {e:?}"));
         }
     }
 
