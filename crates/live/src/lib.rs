@@ -38,6 +38,7 @@ mod request;
 mod rtmp_conn;
 mod rtmp_listener;
 mod viewer;
+mod viewer_hook;
 mod writer;
 
 use std::sync::{Arc, OnceLock};
@@ -52,6 +53,7 @@ pub use pull::{is_relay, pull, PullConfig, PullEnd, PullError, Puller, RELAY_PAR
 pub use replicas::{Ownership, Refusal, RemoteHls, Replicas, RELAY_HEADER};
 pub use request::is_stream_name;
 pub use rtmp_listener::serve_rtmp;
+pub use viewer_hook::{viewer_param, Attached, PlayRefusal, ViewerHook};
 
 /// The RTMP application name for publishing and playing.
 pub const APP: &str = "live";
@@ -108,6 +110,8 @@ pub struct Live {
     replicas: OnceLock<Arc<dyn Replicas>>,
     /// HTTP-FLV and RTMP viewers playing here.
     pub viewers: ViewerCounts,
+    /// Told about viewers (see [`ViewerHook`]), once installed.
+    viewer_hook: OnceLock<Arc<dyn ViewerHook>>,
 }
 
 impl Live {
@@ -127,6 +131,7 @@ impl Live {
             config,
             replicas: OnceLock::new(),
             viewers: ViewerCounts::default(),
+            viewer_hook: OnceLock::new(),
         })
     }
 
