@@ -26,6 +26,10 @@
 //! starts a pull when a viewer asks for a stream another replica owns,
 //! authenticates relay plays and fetches HLS from the owner. Only set-up
 //! asks it anything; standalone, nothing is installed.
+//!
+//! Viewers: a [`ViewerHook`] (installed once with [`Live::set_viewer_hook`])
+//! may refuse a viewer after its play token passed, and is told when an
+//! HTTP-FLV or RTMP player with `viewer=` in its URL starts and stops.
 
 mod counters;
 mod direct;

@@ -1,6 +1,7 @@
 //! Playing from stages, with real processes: two replicas on 127.0.0.2/3
 //! (stage capacity 1), a room with a password, ffmpeg publishing on A and
 //! playing FLV and HLS from each stage's replica, a member's WebSocket.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

@@ -2,6 +2,7 @@
 //! 127.0.0.2/3 sharing a private `redis-server` (started here on a free
 //! port, never the machine's) and a fresh PostgreSQL database; ffmpeg
 //! publishes, viewers beat over HTTP, and Redis comes back empty.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "support/member.rs"]
 mod member;
