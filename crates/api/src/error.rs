@@ -52,6 +52,10 @@ pub enum ApiError {
     Forbidden(&'static str),
     #[error("this stream needs a valid play token (from the room's play URL)")]
     PlayTokenRequired,
+    /// The live engine's viewer hook refused the viewer (e.g. a play
+    /// token bound to another replica's stage).
+    #[error("{message}")]
+    PlayRefused { code: &'static str, message: String },
     #[error("{0}")]
     Room(#[from] room::RoomError),
     /// Replication asked of a room whose publisher is not publishing.
@@ -192,6 +196,9 @@ impl ApiError {
                 "play_token_required",
                 G::PermissionDenied,
             ),
+            ApiError::PlayRefused { code, .. } => {
+                m(StatusCode::FORBIDDEN, code, G::PermissionDenied)
+            }
             ApiError::Room(e) => room_refusal(e),
             ApiError::NotPublishing(_) => m(
                 StatusCode::CONFLICT,

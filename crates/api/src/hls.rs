@@ -38,8 +38,16 @@ pub(crate) async fn file(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let token = query.token.as_deref().filter(|t| !t.is_empty());
-    if !from_replica(&live, &stream, &headers) && !live.keys.may_play(&stream, token).await {
-        return Err(ApiError::PlayTokenRequired);
+    if !from_replica(&live, &stream, &headers) {
+        if !live.keys.may_play(&stream, token).await {
+            return Err(ApiError::PlayTokenRequired);
+        }
+        if let Err(refused) = live.admit_viewer(&stream, token).await {
+            return Err(ApiError::PlayRefused {
+                code: refused.code,
+                message: refused.message,
+            });
+        }
     }
     if ended_with_owner(&live, &stream) {
         return Err(ApiError::StreamEnded(stream));

@@ -82,7 +82,11 @@ async fn watch(
         .await
         .map_err(|e| ApiError::from_stages(room.as_str(), e))?;
     let token = match (&state.play_tokens, private) {
-        (Some(tokens), true) => Some(tokens.issue(room.as_str(), now_ms() + rooms::TOKEN_TTL_MS)),
+        (Some(tokens), true) => {
+            let expires_at_ms = now_ms() + rooms::TOKEN_TTL_MS;
+            let node = &placed.stage.stage.node;
+            Some(tokens.issue_on(room.as_str(), node, expires_at_ms))
+        }
         _ => None,
     };
     let own = placed.stage.stage.node == seam.node();
@@ -233,7 +237,7 @@ async fn viewer_of(
         if private {
             member_of(state, room, user, |_, _| ()).await?;
         }
-        return Ok((format!("u{}", user.id), private));
+        return Ok((format!("u{}", user.id.0), private));
     }
     if private {
         return Err(ApiError::Unauthenticated);

@@ -48,6 +48,11 @@ pub async fn serve_flv(live: Arc<Live>, mut socket: TcpStream, peer: std::net::S
         let _ = respond(&mut socket, 403, "play_token_required", message).await;
         return;
     }
+    if let Err(refusal) = live.admit_viewer(stream, token).await {
+        tracing::info!(%peer, stream, code = refusal.code, "HTTP-FLV viewer refused");
+        let _ = respond(&mut socket, 403, refusal.code, &refusal.message).await;
+        return;
+    }
     if let Some(replicas) = live.replicas() {
         if !live.hub.is_live(stream) {
             replicas.want(stream).await;
@@ -63,6 +68,7 @@ pub async fn serve_flv(live: Arc<Live>, mut socket: TcpStream, peer: std::net::S
     };
     tracing::debug!(%peer, stream, "HTTP-FLV viewer joined");
     let _counted = live.viewers.count_flv();
+    let _attached = live.attach_viewer(stream, head.query.as_deref().unwrap_or(""));
     let timeout = live.config.write_timeout;
     let mut start = ok_head().into_bytes();
     let header = flv::FlvHeader {

@@ -26,6 +26,10 @@
 //! starts a pull when a viewer asks for a stream another replica owns,
 //! authenticates relay plays and fetches HLS from the owner. Only set-up
 //! asks it anything; standalone, nothing is installed.
+//!
+//! Viewers: a [`ViewerHook`] (installed once with [`Live::set_viewer_hook`])
+//! may refuse a viewer after its play token passed, and is told when an
+//! HTTP-FLV or RTMP player with `viewer=` in its URL starts and stops.
 
 mod counters;
 mod direct;
@@ -38,6 +42,7 @@ mod request;
 mod rtmp_conn;
 mod rtmp_listener;
 mod viewer;
+mod viewer_hook;
 mod writer;
 
 use std::sync::{Arc, OnceLock};
@@ -52,6 +57,7 @@ pub use pull::{is_relay, pull, PullConfig, PullEnd, PullError, Puller, RELAY_PAR
 pub use replicas::{Ownership, Refusal, RemoteHls, Replicas, RELAY_HEADER};
 pub use request::is_stream_name;
 pub use rtmp_listener::serve_rtmp;
+pub use viewer_hook::{viewer_param, Attached, PlayRefusal, ViewerHook};
 
 /// The RTMP application name for publishing and playing.
 pub const APP: &str = "live";
@@ -108,6 +114,8 @@ pub struct Live {
     replicas: OnceLock<Arc<dyn Replicas>>,
     /// HTTP-FLV and RTMP viewers playing here.
     pub viewers: ViewerCounts,
+    /// Told about viewers (see [`ViewerHook`]), once installed.
+    viewer_hook: OnceLock<Arc<dyn ViewerHook>>,
 }
 
 impl Live {
@@ -127,6 +135,7 @@ impl Live {
             config,
             replicas: OnceLock::new(),
             viewers: ViewerCounts::default(),
+            viewer_hook: OnceLock::new(),
         })
     }
 

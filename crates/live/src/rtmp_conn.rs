@@ -39,6 +39,8 @@ enum Role {
         viewer: Viewer,
         /// Counts the player while it plays (none for a relay).
         _counted: Option<crate::counters::Counted>,
+        /// Tells the viewer hook while it plays (none for a relay).
+        _attached: Option<crate::Attached>,
     },
 }
 
@@ -273,6 +275,9 @@ impl RtmpConnection {
                     stream_id,
                     viewer: Viewer::new(sub),
                     _counted: (!relay).then(|| self.live.viewers.count_rtmp()),
+                    _attached: (!relay)
+                        .then(|| self.live.attach_viewer(name, query))
+                        .flatten(),
                 };
                 Ok(())
             }
@@ -300,10 +305,15 @@ impl RtmpConnection {
             return Err("Relay refused: missing or invalid relay token.");
         }
         let token = crate::play_token(query);
-        if self.live.keys.may_play(name, token).await {
-            Ok(())
-        } else {
-            Err("Cannot play this stream here.")
+        if !self.live.keys.may_play(name, token).await {
+            return Err("Cannot play this stream here.");
+        }
+        match self.live.admit_viewer(name, token).await {
+            Ok(()) => Ok(()),
+            Err(refusal) => {
+                tracing::info!(peer = %self.peer, stream = name, code = refusal.code, "RTMP play refused");
+                Err("This play URL is for another replica: ask where to watch again.")
+            }
         }
     }
 

@@ -1,7 +1,9 @@
 //! Play tokens: what a viewer shows to watch the live stream of a room
 //! with a password. A token names one room and an expiry, signed with a
 //! site secret kept in the settings table (so every replica accepts the
-//! tokens of the others): `{expires_at_ms}.{hex HMAC-SHA256}`.
+//! tokens of the others): `{expires_at_ms}.{hex HMAC-SHA256}`. A token
+//! bound to one replica (the stage a viewer was seated on) also names it,
+//! signed: `{expires_at_ms}.{hex HMAC}.{hex node id}`.
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -50,10 +52,33 @@ impl PlayTokens {
         format!("{expires_at_ms}.{}", self.signature(stream, expires_at_ms))
     }
 
+    /// A token for `stream` on replica `node` only, valid until
+    /// `expires_at_ms` (see [`PlayTokens::bound_node`]).
+    pub fn issue_on(&self, stream: &str, node: &str, expires_at_ms: i64) -> String {
+        let mut mac = self.mac(stream, expires_at_ms);
+        mac.update(b"\0node\0");
+        mac.update(node.as_bytes());
+        let signature: String = hex(&mac.finalize().into_bytes());
+        format!("{expires_at_ms}.{signature}.{}", hex(node.as_bytes()))
+    }
+
+    /// The replica a token is bound to, as the token says (whether the
+    /// token is genuine is [`PlayTokens::verify`]'s question).
+    pub fn bound_node(token: &str) -> Option<String> {
+        let (_, node) = token
+            .rsplit_once('.')
+            .filter(|_| token.matches('.').count() == 2)?;
+        String::from_utf8(from_hex(node)?).ok()
+    }
+
     /// Whether `token` lets its holder watch `stream` at `now_ms`.
     pub fn verify(&self, stream: &str, token: &str, now_ms: i64) -> bool {
-        let Some((expires, signature)) = token.split_once('.') else {
+        let Some((expires, rest)) = token.split_once('.') else {
             return false;
+        };
+        let (signature, node) = match rest.split_once('.') {
+            Some((signature, node)) => (signature, Some(node)),
+            None => (rest, None),
         };
         let Ok(expires_at_ms) = expires.parse::<i64>() else {
             return false;
@@ -64,14 +89,19 @@ impl PlayTokens {
         let Some(signature) = from_hex(signature) else {
             return false;
         };
-        self.mac(stream, expires_at_ms)
-            .verify_slice(&signature)
-            .is_ok()
+        let mut mac = self.mac(stream, expires_at_ms);
+        if let Some(node) = node {
+            let Some(node) = from_hex(node) else {
+                return false;
+            };
+            mac.update(b"\0node\0");
+            mac.update(&node);
+        }
+        mac.verify_slice(&signature).is_ok()
     }
 
     fn signature(&self, stream: &str, expires_at_ms: i64) -> String {
-        let bytes = self.mac(stream, expires_at_ms).finalize().into_bytes();
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
+        hex(&self.mac(stream, expires_at_ms).finalize().into_bytes())
     }
 
     fn mac(&self, stream: &str, expires_at_ms: i64) -> Hmac<Sha256> {
@@ -84,6 +114,10 @@ impl PlayTokens {
         mac.update(&expires_at_ms.to_be_bytes());
         mac
     }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn from_hex(text: &str) -> Option<Vec<u8>> {
@@ -112,6 +146,22 @@ mod tests {
         assert!(!tokens.verify("room2", &token, NOW), "another room");
         let other_site = PlayTokens::from_secret(b"another secret");
         assert!(!other_site.verify("room1", &token, NOW));
+    }
+
+    #[test]
+    fn a_token_bound_to_a_replica_names_it_and_the_name_is_signed() {
+        let tokens = PlayTokens::from_secret(b"site secret");
+        let token = tokens.issue_on("room1", "node-b", NOW + 1000);
+        assert!(tokens.verify("room1", &token, NOW));
+        assert_eq!(PlayTokens::bound_node(&token).as_deref(), Some("node-b"));
+        let other = hex(b"node-a");
+        let (head, _) = token.rsplit_once('.').unwrap();
+        let moved = format!("{head}.{other}");
+        assert_eq!(PlayTokens::bound_node(&moved).as_deref(), Some("node-a"));
+        assert!(!tokens.verify("room1", &moved, NOW), "the node is signed");
+        let unbound = tokens.issue("room1", NOW + 1000);
+        assert_eq!(PlayTokens::bound_node(&unbound), None);
+        assert!(!tokens.verify("room1", &format!("{token}.00"), NOW));
     }
 
     #[test]

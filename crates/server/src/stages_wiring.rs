@@ -1,14 +1,16 @@
 //! Stages of live rooms (the `stages` crate), wired: their state in Redis
 //! in a cluster and in process standalone, who publishes a room (the
 //! stream lease, or the local hub), replication through the relay's
-//! pulls, and this node's agent writing accounting into the store.
+//! pulls, this node's agent writing accounting into the store, and the
+//! live engine's viewer hook: open play connections beat for their viewer,
+//! and a play token bound to another replica's stage is refused here.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use async_trait::async_trait;
 use cluster::Cluster;
-use live::{Live, Replicas};
+use live::{BoxFuture, Live, PlayRefusal, Replicas, ViewerHook};
 use relay::Relay;
 use stages::{
     MemoryState, Origin, PublisherInfo, RedisState, StageRules, StageState, Stages, StagesConfig,
@@ -45,10 +47,14 @@ impl NodeStages {
             }),
             None => Arc::new(LocalOrigin {
                 node: node.clone(),
-                live,
+                live: live.clone(),
             }),
         };
         let stages = Stages::new(stages_config(config), state, cluster.nodes.clone(), origin);
+        live.set_viewer_hook(Arc::new(StageViewers {
+            stages: stages.clone(),
+            node: node.clone(),
+        }));
         let agent = stages.spawn_agent(store);
         Ok(NodeStages {
             stages,
@@ -142,5 +148,62 @@ impl Origin for LocalOrigin {
 
     fn is_replicating(&self, _room: &str) -> bool {
         false
+    }
+}
+
+/// The live engine's viewers, as stages see them: a play connection beats
+/// for its `viewer=` while open, and a play token bound to another
+/// replica (the stage its viewer was seated on) is refused.
+#[derive(Debug)]
+struct StageViewers {
+    stages: Stages,
+    node: String,
+}
+
+impl ViewerHook for StageViewers {
+    fn admit<'a>(
+        &'a self,
+        _stream: &'a str,
+        token: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<(), PlayRefusal>> {
+        Box::pin(std::future::ready(bound_here(token, &self.node)))
+    }
+
+    fn attached(&self, stream: &str, viewer: &str) {
+        self.stages.attach(stream, viewer);
+    }
+
+    fn detached(&self, stream: &str, viewer: &str) {
+        self.stages.detach(stream, viewer);
+    }
+}
+
+/// Whether a play token may be used on `node`: unbound, or bound to it.
+fn bound_here(token: Option<&str>, node: &str) -> Result<(), PlayRefusal> {
+    match token.and_then(rooms::PlayTokens::bound_node) {
+        Some(bound) if bound != node => Err(PlayRefusal {
+            code: "wrong_stage",
+            message: format!(
+                "this play token is for the stage on replica {bound}: play there, or ask where to watch again"
+            ),
+        }),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_bound_to_another_replica_is_refused_with_its_code() {
+        // `{expiry}.{signature}.{hex "node-b"}`; the signature is verify's.
+        let token = "1.00ff.6e6f64652d62";
+        assert_eq!(bound_here(Some(token), "node-b"), Ok(()));
+        let refused = bound_here(Some(token), "node-a").unwrap_err();
+        assert_eq!(refused.code, "wrong_stage");
+        assert!(refused.message.contains("node-b"), "{}", refused.message);
+        assert_eq!(bound_here(Some("1.00ff"), "node-a"), Ok(()), "unbound");
+        assert_eq!(bound_here(None, "node-a"), Ok(()));
     }
 }

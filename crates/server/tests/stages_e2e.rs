@@ -153,10 +153,16 @@ fn viewers_spread_over_stages_on_three_replicas_and_leaving_closes_them() {
         "the owner's stage fills first"
     );
 
-    // Three viewers keep beating (to B, whatever their stage) while each
-    // stage's FLV plays from its own replica; the others stopped at once.
+    // Three viewers, the first of each stage, keep beating (to B, whatever
+    // their stage) while each of them plays its stage's FLV from its own
+    // replica (the open connection beats for it as well, never past the
+    // last HTTP beat); the others stopped at once.
     let path = format!("/api/v1/rooms/{room}/live/heartbeat");
-    let beating: Vec<String> = placed[..3].iter().map(|p| p.0.clone()).collect();
+    let firsts: Vec<&(String, String, String, Instant)> = ["node-a", "node-b", "node-c"]
+        .iter()
+        .map(|node| placed.iter().find(|p| p.1 == *node).unwrap())
+        .collect();
+    let beating: Vec<String> = firsts.iter().map(|p| p.0.clone()).collect();
     let (stop, stopped) = std::sync::mpsc::channel::<()>();
     let (beat_path, b_http) = (path.clone(), b.http);
     let beater = std::thread::spawn(move || {
@@ -172,8 +178,7 @@ fn viewers_spread_over_stages_on_three_replicas_and_leaving_closes_them() {
         }
         last_beat
     });
-    for node in ["node-a", "node-b", "node-c"] {
-        let flv = &placed.iter().find(|p| p.1 == node).unwrap().2;
+    for (_, node, flv, _) in &firsts {
         let played = decode(flv, 2);
         assert!(
             played.video_frames >= 20 && played.audio_frames > 0,
@@ -211,7 +216,7 @@ fn viewers_spread_over_stages_on_three_replicas_and_leaving_closes_them() {
         ))
         .parse()
         .unwrap();
-    let done: i64 = placed[..3]
+    let done: i64 = firsts
         .iter()
         .map(|(v, _, _, start)| last_beat[v].duration_since(*start).as_millis() as i64)
         .sum();

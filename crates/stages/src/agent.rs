@@ -70,6 +70,7 @@ impl Agent {
                 }
             }
             let now_ms = cluster::unix_ms();
+            self.inner.beat_connections(now_ms).await;
             self.flush(now_ms).await;
             if now_ms >= self.last_snapshot_ms + self.inner.config.snapshot_every.as_millis() as u64
             {
@@ -109,6 +110,10 @@ impl Agent {
             .map(|s| mine(s, &node).cloned().collect())
             .unwrap_or_default();
         let now_mine: Vec<Stage> = mine(&changed.stages, &node).cloned().collect();
+        let started = now_mine.iter().filter(|s| {
+            s.scaled_up && s.replicating && !before.iter().any(|b| b.id == s.id && b.replicating)
+        });
+        inner.metrics.auto_replications.add(started.count() as u64);
         let wanted_before = before.iter().any(|s| s.replicate);
         if wanted_before && !changed.value {
             inner.origin.stop(room);

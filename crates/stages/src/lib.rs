@@ -23,6 +23,7 @@ mod redis_state;
 mod service;
 mod stage;
 mod state;
+mod watching;
 
 pub use agent::StagesTask;
 pub use batch::WatchBatcher;
@@ -34,3 +35,4 @@ pub use service::{
 };
 pub use stage::{NodeSlot, RoomStages, Situation, Stage, StageEvent, StageRules, NOT_PUBLISHING};
 pub use state::{EndedWatch, MemoryState, Seat, StageState, Versioned};
+pub use watching::Watching;

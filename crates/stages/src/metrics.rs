@@ -26,6 +26,8 @@ pub struct StageMetrics {
     pub scale_ups: Counter,
     /// Replications turned on by hand.
     pub replications: Counter,
+    /// Pulls started here for stages opened by scale-up (automatic).
+    pub auto_replications: Counter,
     /// Viewer heartbeats received here.
     pub heartbeats: Counter,
     /// Snapshot writes to SQL.
@@ -73,6 +75,10 @@ impl StageMetrics {
         let counters = [
             ("synctv_stage_scale_ups_total", &self.scale_ups),
             ("synctv_stage_replications_total", &self.replications),
+            (
+                "synctv_stage_auto_replications_total",
+                &self.auto_replications,
+            ),
             ("synctv_viewer_heartbeats_total", &self.heartbeats),
             ("synctv_viewer_snapshot_writes_total", &self.snapshot_writes),
             ("synctv_watch_session_batches_total", &self.batch_writes),

@@ -13,6 +13,7 @@ use crate::error::{PlanError, StagesError};
 use crate::metrics::StageMetrics;
 use crate::stage::{NodeSlot, RoomStages, Situation, Stage, StageEvent, StageRules};
 use crate::state::{Seat, StageState};
+use crate::watching::Watching;
 
 /// Tries of one change before giving up with [`StagesError::Busy`].
 const TRIES: usize = 50;
@@ -128,6 +129,8 @@ pub(crate) struct Inner {
     pub(crate) nodes: Arc<dyn NodeRegistry>,
     pub(crate) origin: Arc<dyn Origin>,
     pub(crate) metrics: Arc<StageMetrics>,
+    /// Viewers whose play connection to this node is open.
+    pub(crate) watching: Watching,
 }
 
 /// What a change decided, with the room as it is after it.
@@ -151,6 +154,7 @@ impl Stages {
                 nodes,
                 origin,
                 metrics: Arc::default(),
+                watching: Watching::default(),
             }),
         }
     }
@@ -158,6 +162,17 @@ impl Stages {
     /// The figures for `/metrics`.
     pub fn metrics(&self) -> Arc<StageMetrics> {
         self.inner.metrics.clone()
+    }
+
+    /// A play connection of `viewer` to `room`'s stream opened here: it
+    /// beats for the viewer until [`Stages::detach`].
+    pub fn attach(&self, room: &str, viewer: &str) {
+        self.inner.watching.handle_attach(room, viewer);
+    }
+
+    /// That connection closed.
+    pub fn detach(&self, room: &str, viewer: &str) {
+        self.inner.watching.handle_detach(room, viewer);
     }
 }
 
@@ -232,6 +247,47 @@ impl Inner {
                 }
             }
         }
+    }
+
+    /// Beats for the viewers whose play connection here is open; one the
+    /// state does not know (it lost the seats) is seated on this node's
+    /// stage of the room, if there is one.
+    pub(crate) async fn beat_connections(&self, now_ms: u64) {
+        let expiry = self.config.heartbeat_expiry.as_millis() as u64;
+        let every = (self.config.heartbeat_every.as_millis() as u64).min(expiry / 3);
+        for (room, viewer) in self.watching.poll_due(now_ms, every) {
+            let beat = self
+                .state
+                .beat(&room, &viewer, now_ms, self.since_ms(now_ms));
+            let seated = match beat.await {
+                Ok(Some(_)) => true,
+                Ok(None) => self.seat_here(&room, &viewer).await.unwrap_or(false),
+                Err(e) => {
+                    tracing::debug!(room, viewer, error = %e, "connection beat not recorded");
+                    false
+                }
+            };
+            self.metrics.heartbeats.add(u64::from(seated));
+        }
+    }
+
+    /// Seats `viewer` on this node's stage of `room`; false without one.
+    async fn seat_here(&self, room: &str, viewer: &str) -> Result<bool, StagesError> {
+        let node = self.config.node.as_str();
+        let changed = self
+            .change(room, |stages, now| {
+                let Some(stage) = stages.stages.iter().find(|s| s.node == node) else {
+                    return Ok((false, None));
+                };
+                let seat = Seat {
+                    viewer: viewer.to_owned(),
+                    stage: stage.id.clone(),
+                    now_ms: now.now_ms,
+                };
+                Ok((true, Some(seat)))
+            })
+            .await?;
+        Ok(changed.value)
     }
 
     /// Waits (bounded) until the stage's node says the stream runs there.

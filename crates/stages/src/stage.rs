@@ -39,6 +39,9 @@ pub struct Stage {
     pub last_viewer_ms: u64,
     /// Why the stage does not carry the stream yet, if it should.
     pub warning: Option<String>,
+    /// Whether it opened because every other stage was full (not by hand).
+    #[serde(default)]
+    pub scaled_up: bool,
 }
 
 /// A node a stage may open on: its id and how loaded it is.
@@ -134,6 +137,9 @@ impl RoomStages {
         }
         if let Some(node) = self.free_node(now.nodes) {
             let id = self.open(rules, &node, now);
+            if let Some(stage) = self.stages.last_mut() {
+                stage.scaled_up = true;
+            }
             self.events.push_back(StageEvent::ScaledUp {
                 stage: id.clone(),
                 node,
@@ -282,6 +288,7 @@ impl RoomStages {
             replicating: false,
             last_viewer_ms: now.now_ms,
             warning: None,
+            scaled_up: false,
         };
         self.events
             .extend(note_publishing(&mut stage, now.publisher));

@@ -18,6 +18,7 @@ fn stage(id: &str, node: &str) -> Stage {
         replicating: false,
         last_viewer_ms: 0,
         warning: None,
+        scaled_up: false,
     }
 }
 

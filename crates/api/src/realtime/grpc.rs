@@ -121,6 +121,7 @@ async fn open(
         limiter: state.auth_limiter.clone(),
         peer,
         audience: state.audience.clone(),
+        stages: state.stages.clone(),
     };
     let (out, stream) = mpsc::channel(STREAM_BUFFER);
     let transport = GrpcTransport {

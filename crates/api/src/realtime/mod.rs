@@ -11,6 +11,7 @@
 mod bytes_codec;
 mod grpc;
 mod identity;
+mod live_beat;
 mod session;
 mod upgrade;
 mod ws;

@@ -53,6 +53,8 @@ pub(crate) struct SessionContext {
     pub(crate) peer: Option<IpAddr>,
     /// Counts the connection while its member is joined.
     pub(crate) audience: Arc<crate::audience::Audience>,
+    /// Where the member's live heartbeats go, if stages run.
+    pub(crate) stages: Option<Arc<dyn stages::StageControl>>,
 }
 
 /// Drives one connection to its end.
@@ -170,6 +172,7 @@ async fn drive<T: Transport>(
     // Only what the client sends counts: a busy room keeps no dead client.
     let silence = ctx.rooms.config().silence_timeout;
     let mut heard_until = Instant::now() + silence;
+    let mut live_beat = super::live_beat::LiveBeat::new(ctx);
     loop {
         let out = tokio::select! {
             biased;
@@ -182,6 +185,7 @@ async fn drive<T: Transport>(
             incoming = transport.recv() => {
                 let incoming = incoming?;
                 heard_until = Instant::now() + silence;
+                live_beat.handle_heard(Instant::now());
                 match on_message(ctx, conn, incoming, last_seq).await {
                     Some(reply) => reply,
                     None => continue,

@@ -84,6 +84,7 @@ pub(crate) async fn upgrade(
         limiter: state.auth_limiter.clone(),
         peer: peer.map(|Extension(ClientIp(addr))| addr),
         audience: state.audience.clone(),
+        stages: state.stages.clone(),
     };
     let config = WebSocketConfig::default()
         .max_message_size(Some(MAX_FRAME_BYTES))
