@@ -14,6 +14,7 @@ mod auth;
 mod cidr;
 mod client_addr;
 mod error;
+mod flv_play;
 mod hls;
 mod json;
 mod listener;
