@@ -25,7 +25,11 @@ fn flv_plays_on_a_kept_alive_connection_after_api_requests() {
     assert_eq!(rooms.status, 200, "{}", rooms.text());
     let missing = conn.call("GET", "/flv/nobody.flv");
     assert_eq!(missing.status, 404, "{}", missing.text());
-    assert!(missing.text().contains("stream_not_found"), "{}", missing.text());
+    assert!(
+        missing.text().contains("stream_not_found"),
+        "{}",
+        missing.text()
+    );
 
     conn.send("GET", &format!("/flv/{STREAM}.flv"));
     let head = conn.head();
@@ -40,7 +44,10 @@ fn flv_plays_on_a_kept_alive_connection_after_api_requests() {
     // The body ends (its last chunk) when the server stops.
     let reader = std::thread::spawn(move || conn.read_to_last_chunk());
     assert!(server.terminate().success());
-    assert!(reader.join().unwrap(), "the FLV body ended cleanly at shutdown");
+    assert!(
+        reader.join().unwrap(),
+        "the FLV body ended cleanly at shutdown"
+    );
 }
 
 #[test]
@@ -133,7 +140,11 @@ fn a_private_stream_on_a_kept_alive_connection_needs_its_play_token() {
     ] {
         let reply = conn.call("GET", &refused);
         assert_eq!(reply.status, 403, "{refused}: {}", reply.text());
-        assert!(reply.text().contains("play_token_required"), "{}", reply.text());
+        assert!(
+            reply.text().contains("play_token_required"),
+            "{}",
+            reply.text()
+        );
     }
     conn.send("GET", &format!("/flv/{room}.flv?{query}"));
     assert_eq!(conn.head().status, 200);
@@ -144,6 +155,63 @@ fn a_private_stream_on_a_kept_alive_connection_needs_its_play_token() {
     assert!(live_viewers_become(server.http, &room, 1), "counted");
     drop(conn);
     assert!(live_viewers_become(server.http, &room, 0), "uncounted");
+}
+
+#[test]
+fn a_kept_alive_flv_viewer_that_stops_reading_is_cut_off() {
+    let mut server = Server::start(&[
+        ("SYNCTV_LIVE__VIEWER_WRITE_TIMEOUT_SECS", "2"),
+        ("SYNCTV_LIVE__RING_BATCHES", "16"),
+    ]);
+    let _publisher = publish(&server.publish_url(KEY), 90, &[]);
+    assert!(server.wait_for_log(&["publish", STREAM], Duration::from_secs(15)));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let closed = runtime.block_on(stalled_body_viewer(&server));
+    assert!(closed, "the server closed the stalled viewer's connection");
+    assert!(server.is_running());
+}
+
+/// A kept-alive viewer with a tiny receive buffer: an API request, then
+/// the FLV stream, of which it reads the head and then nothing until the
+/// server says it cut the viewer off (within 60 s). Returns whether the
+/// connection was then closed.
+async fn stalled_body_viewer(server: &Server) -> bool {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut stream = socket.connect(server.http).await.unwrap();
+    let requests = format!(
+        "GET /api/v1/rooms HTTP/1.1\r\nHost: x\r\n\r\n\
+         GET /flv/{STREAM}.flv HTTP/1.1\r\nHost: x\r\n\r\n"
+    );
+    stream.write_all(requests.as_bytes()).await.unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = stream.read(&mut buf).await.unwrap();
+    assert!(n > 0 && buf.starts_with(b"HTTP/1.1 200"));
+    let cut_off = ["HTTP-FLV viewer left", "write timeout"];
+    let too_slow = ["HTTP-FLV viewer left", "too slow"];
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let poll = Duration::from_millis(100);
+    while !server.wait_for_log(&cut_off, poll) && !server.wait_for_log(&too_slow, poll) {
+        assert!(
+            Instant::now() < deadline,
+            "the stalled viewer was never cut off"
+        );
+    }
+    let drain = async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return true,
+                Ok(_) => {}
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(15), drain)
+        .await
+        .unwrap_or(false)
 }
 
 /// Whether the room reports `want` live viewers within 15 s.
