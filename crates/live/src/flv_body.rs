@@ -23,7 +23,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body::Frame;
 use hub::{Batch, DirectSink, Offer, Packet, Subscription};
-use tokio::sync::mpsc::error::{TryRecvError, TrySendError};
+use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::flv_viewer::{self, FlvRefusal};
@@ -203,10 +203,7 @@ impl FlvBody {
     /// The next queued chunk, once the loop has ended: what it queued
     /// last is still handed out.
     fn drain(&mut self) -> Option<Vec<Bytes>> {
-        match self.queue.try_recv() {
-            Ok(chunk) => Some(chunk),
-            Err(TryRecvError::Empty | TryRecvError::Disconnected) => None,
-        }
+        self.queue.try_recv().ok()
     }
 }
 
@@ -245,5 +242,116 @@ impl http_body::Body for FlvBody {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{LiveConfig, StaticKeys};
+    use http_body::Body;
+    use hub::HubConfig;
+    use media::{Frame, Track};
+
+    fn live() -> Arc<Live> {
+        let config = LiveConfig {
+            viewer_wait: Duration::from_millis(100),
+            ..LiveConfig::default()
+        };
+        let keys = Arc::new(StaticKeys::new([]));
+        Live::new(config, HubConfig::default(), keys)
+    }
+
+    fn request(stream: &str) -> FlvRequest {
+        FlvRequest {
+            stream: stream.to_owned(),
+            token: None,
+            client: None,
+            shutdown: None,
+        }
+    }
+
+    fn keyframe(dts: i64) -> Frame {
+        let data = Bytes::from_static(&[0x17, 0x01, 0, 0, 0, 0, 0, 0, 1, 0x65]);
+        Frame::parse(Track::Video, dts, data).unwrap()
+    }
+
+    /// The body's next frame's data; `None` at its end. Fails the test if
+    /// nothing comes within 10 s.
+    async fn next(body: &mut FlvBody) -> Option<Result<Bytes, FlvBodyError>> {
+        let frame = std::future::poll_fn(|cx| Pin::new(&mut *body).poll_frame(cx));
+        let frame = tokio::time::timeout(Duration::from_secs(10), frame)
+            .await
+            .expect("the body answers within 10 s")?;
+        Some(frame.map(|frame| frame.into_data().unwrap()))
+    }
+
+    async fn flv_viewers_become(live: &Live, want: u64) {
+        for _ in 0..1000 {
+            if live.viewers.flv() == want {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("FLV viewers stayed {}, want {want}", live.viewers.flv());
+    }
+
+    #[tokio::test]
+    async fn a_body_is_the_flv_header_then_tags_and_ends_with_its_stream() {
+        let live = live();
+        let publisher = live.hub.publish("s").await;
+        publisher.send(keyframe(0)).await.unwrap();
+        let mut body = play_flv(live.clone(), request("s")).await.unwrap();
+        let header = next(&mut body).await.unwrap().unwrap();
+        assert_eq!(&header[..3], b"FLV");
+        assert_eq!(header.len(), 13);
+        let tag = next(&mut body).await.unwrap().unwrap();
+        assert_eq!(tag[0], Track::Video.type_id(), "the GOP cache's keyframe");
+        flv_viewers_become(&live, 1).await;
+        publisher.send(keyframe(40)).await.unwrap();
+        let tag = next(&mut body).await.unwrap().unwrap();
+        assert_eq!(tag[0], Track::Video.type_id());
+        drop(publisher);
+        while let Some(frame) = next(&mut body).await {
+            frame.expect("a clean end, not a cut-off");
+        }
+        flv_viewers_become(&live, 0).await;
+    }
+
+    #[tokio::test]
+    async fn a_dropped_body_is_a_viewer_gone() {
+        let live = live();
+        let publisher = live.hub.publish("s").await;
+        publisher.send(keyframe(0)).await.unwrap();
+        let body = play_flv(live.clone(), request("s")).await.unwrap();
+        flv_viewers_become(&live, 1).await;
+        drop(body);
+        flv_viewers_become(&live, 0).await;
+        assert_eq!(live.hub.viewers("s"), Some(0));
+    }
+
+    #[tokio::test]
+    async fn a_stream_nobody_publishes_is_refused_after_the_hold() {
+        let refusal = play_flv(live(), request("nobody")).await.unwrap_err();
+        assert!(matches!(refusal, FlvRefusal::NotLive(_)), "{refusal:?}");
+    }
+
+    #[tokio::test]
+    async fn shutdown_ends_the_body_cleanly() {
+        let live = live();
+        let publisher = live.hub.publish("s").await;
+        publisher.send(keyframe(0)).await.unwrap();
+        let (stop, shutdown) = watch::channel(false);
+        let request = FlvRequest {
+            shutdown: Some(shutdown),
+            ..request("s")
+        };
+        let mut body = play_flv(live.clone(), request).await.unwrap();
+        next(&mut body).await.unwrap().unwrap();
+        stop.send(true).unwrap();
+        while let Some(frame) = next(&mut body).await {
+            frame.expect("a clean end at shutdown");
+        }
+        drop(publisher);
     }
 }
