@@ -1,9 +1,10 @@
 //! The HTTP side of synctv: one port for the API, HTTP-FLV and HLS.
 //!
 //! Layer: adapter (axum + hyper). [`serve`] owns the listener: it peeks at
-//! each new connection and hands `GET /flv/…` straight to the live engine's
-//! raw HTTP-FLV writer (one vectored write per batch, no per-viewer HTTP
-//! framing); everything else goes to the axum [`router`]. Errors become
+//! each new connection and hands one that starts with `GET /flv/…` straight
+//! to the live engine's raw HTTP-FLV writer (one vectored write per batch,
+//! no per-viewer HTTP framing); everything else goes to the axum
+//! [`router`], where a later `GET /flv/…` plays as a response body. Errors become
 //! `{"error": {"code", "message"}}` with the right status in one place,
 //! [`ApiError`]. Behind a load balancer, the client of a request is found
 //! through [`TrustedProxies`] before any route runs.
@@ -14,6 +15,7 @@ mod auth;
 mod cidr;
 mod client_addr;
 mod error;
+mod flv_play;
 mod hls;
 mod json;
 mod listener;

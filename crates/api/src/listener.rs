@@ -60,6 +60,12 @@ pub async fn serve(
     }
 }
 
+/// Turns true when the server stops: what ends a streaming response body
+/// (HTTP-FLV) at once, since a graceful shutdown waits for responses to
+/// finish.
+#[derive(Debug, Clone)]
+pub(crate) struct Stopping(pub(crate) watch::Receiver<bool>);
+
 struct Connection {
     live: Arc<Live>,
     router: axum::Router,
@@ -82,11 +88,14 @@ impl Connection {
     }
 
     async fn serve_http(mut self, socket: TcpStream, peer: SocketAddr, http2: bool) {
-        // Each request learns the peer's address; the router itself is
-        // shared, not rebuilt per connection.
+        // Each request learns the peer's address and when the server
+        // stops (a streaming body ends then); the router itself is shared,
+        // not rebuilt per connection.
+        let stopping = Stopping(self.shutdown.clone());
         let service = TowerToHyperService::new(self.router.clone().map_request(
             move |mut request: Request<Incoming>| {
                 request.extensions_mut().insert(ConnectInfo(peer));
+                request.extensions_mut().insert(stopping.clone());
                 request
             },
         ));
@@ -139,7 +148,9 @@ fn ended(peer: SocketAddr, result: Result<(), hyper::Error>) {
 /// What a connection speaks, told by its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Protocol {
-    /// `GET /flv/…`: the raw HTTP-FLV writer.
+    /// `GET /flv/…` first: the raw HTTP-FLV writer takes the socket. A
+    /// later `GET /flv/…` on a connection hyper serves reaches the router,
+    /// which plays the stream as a response body (`flv_play`).
     Flv,
     /// The HTTP/2 preface without TLS (gRPC clients).
     Http2,

@@ -7,18 +7,20 @@ use axum::Router;
 use tower::ServiceExt;
 
 use crate::{
-    admin, audience, auth, client_addr, hls, members, playlist, realtime, room_live, room_routes,
-    room_settings, room_stages, status, ApiError, AppState,
+    admin, audience, auth, client_addr, flv_play, hls, members, playlist, realtime, room_live,
+    room_routes, room_settings, room_stages, status, ApiError, AppState,
 };
 
 /// Largest JSON body any route takes.
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// Every HTTP route but the raw HTTP-FLV path: each group's routes, merged.
+/// Every HTTP route (HTTP-FLV here only when a connection's first request
+/// is something else; see `listener`): each group's routes, merged.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(status::routes())
         .merge(hls::routes())
+        .merge(flv_play::routes())
         .merge(auth::routes())
         .merge(admin::routes())
         .merge(room_routes::routes())

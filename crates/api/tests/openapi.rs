@@ -15,9 +15,10 @@ use serde_json::Value;
 const DOCUMENT: &str = include_str!("../src/openapi.json");
 const ROUTER: &str = include_str!("../src/router.rs");
 /// Each route group router.rs merges: its module and its source.
-const GROUPS: [(&str, &str); 11] = [
+const GROUPS: [(&str, &str); 12] = [
     ("status", include_str!("../src/status.rs")),
     ("hls", include_str!("../src/hls.rs")),
+    ("flv_play", include_str!("../src/flv_play.rs")),
     ("auth", include_str!("../src/auth.rs")),
     ("admin", include_str!("../src/admin.rs")),
     ("room_routes", include_str!("../src/room_routes.rs")),
@@ -29,8 +30,12 @@ const GROUPS: [(&str, &str); 11] = [
     ("realtime", include_str!("../src/realtime/mod.rs")),
 ];
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
-/// Served by the listener before the router, so not a route of it.
+/// HTTP-FLV: the route `/flv/{stream}` (the router matches no suffix
+/// after a parameter) takes `{stream}.flv`. Not called by
+/// `call_every_operation`: a stream nobody publishes holds its caller for
+/// the viewer hold.
 const FLV: &str = "/flv/{stream}.flv";
+const FLV_ROUTE: &str = "/flv/{stream}";
 
 type Route = (String, String);
 
@@ -69,6 +74,7 @@ fn router_routes() -> BTreeSet<Route> {
     for chunk in source.split(".route(").skip(1) {
         let chunk = chunk.split(".route_service(").next().unwrap();
         let path = chunk.split('"').nth(1).unwrap();
+        let path = if path == FLV_ROUTE { FLV } else { path };
         for method in METHODS {
             if calls(chunk, method) {
                 routes.insert((method.to_owned(), path.to_owned()));
@@ -190,10 +196,7 @@ fn every_route_is_documented_and_every_documented_path_is_a_route() {
     let routes = router_routes();
     let undocumented: Vec<_> = routes.difference(&documented).collect();
     assert!(undocumented.is_empty(), "not documented: {undocumented:?}");
-    let unrouted: Vec<_> = documented
-        .difference(&routes)
-        .filter(|(_, path)| path != FLV)
-        .collect();
+    let unrouted: Vec<_> = documented.difference(&routes).collect();
     assert!(unrouted.is_empty(), "documented, not routed: {unrouted:?}");
     assert!(documented.contains(&("get".to_owned(), FLV.to_owned())));
 }

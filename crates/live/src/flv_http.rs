@@ -1,8 +1,10 @@
 //! HTTP-FLV viewers, served straight from the socket: the HTTP listener hands
-//! over every connection whose request starts with `GET /flv/`.
+//! over every connection whose first request starts with `GET /flv/`.
 //!
 //! The body is FLV until the connection closes (no chunked framing), so a
 //! batch of tags goes out in one vectored write with nothing in between.
+//! A `GET /flv/…` later on a kept-alive or HTTP/2 connection is served as
+//! a response body instead (`flv_body`).
 
 use std::io;
 use std::sync::Arc;
@@ -13,8 +15,9 @@ use hub::SubscriptionEnd;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 use tokio::net::TcpStream;
 
+use crate::flv_viewer::{self, FlvRefusal};
 use crate::request::{self, RequestHead};
-use crate::viewer::{Exit, Output, Viewer, Wake};
+use crate::viewer::Wake;
 use crate::writer::{self, PumpEnd};
 use crate::Live;
 
@@ -42,27 +45,11 @@ pub async fn serve_flv(live: Arc<Live>, mut socket: TcpStream, peer: std::net::S
         let _ = respond(&mut socket, 404, "not_found", "no such path").await;
         return;
     };
-    if !live.keys.may_play(stream, token).await {
-        tracing::info!(%peer, stream, "HTTP-FLV viewer refused: no valid play token");
-        let message = "this stream needs a valid play token";
-        let _ = respond(&mut socket, 403, "play_token_required", message).await;
-        return;
-    }
-    if let Err(refusal) = live.admit_viewer(stream, token).await {
-        tracing::info!(%peer, stream, code = refusal.code, "HTTP-FLV viewer refused");
-        let _ = respond(&mut socket, 403, refusal.code, &refusal.message).await;
-        return;
-    }
-    if let Some(replicas) = live.replicas() {
-        if !live.hub.is_live(stream) {
-            replicas.want(stream).await;
-        }
-    }
-    let sub = match live.hub.subscribe(stream, live.config.viewer_wait).await {
+    let sub = match flv_viewer::admit(&live, stream, token).await {
         Ok(sub) => sub,
-        Err(e) => {
-            tracing::info!(%peer, stream, "HTTP-FLV viewer refused: {e}");
-            let _ = respond(&mut socket, 404, "stream_not_found", &e.to_string()).await;
+        Err(refusal) => {
+            tracing::info!(%peer, stream, "HTTP-FLV viewer refused: {refusal}");
+            let _ = refuse(&mut socket, &refusal).await;
             return;
         }
     };
@@ -70,41 +57,20 @@ pub async fn serve_flv(live: Arc<Live>, mut socket: TcpStream, peer: std::net::S
     let _counted = live.viewers.count_flv();
     let _attached = live.attach_viewer(stream, head.query.as_deref().unwrap_or(""));
     let timeout = live.config.write_timeout;
-    let mut start = ok_head().into_bytes();
-    let header = flv::FlvHeader {
-        audio: true,
-        video: true,
-    };
-    start.extend_from_slice(&header.encode());
     let socket = Arc::new(socket);
-    let mut bufs = vec![Bytes::from(start)];
+    let mut bufs = vec![Bytes::from_static(OK_HEAD), flv_viewer::file_header()];
     if writer::write_socket(&socket, &mut bufs, timeout)
         .await
         .is_err()
     {
         return;
     }
-    let end = pump(sub, &socket, timeout).await;
-    tracing::debug!(%peer, stream, "HTTP-FLV viewer left: {end}");
-}
-
-/// Plays the stream: FLV tags, and nothing to read from the viewer.
-async fn pump(sub: hub::Subscription, socket: &Arc<TcpStream>, timeout: Duration) -> PumpEnd {
-    let encode = |p: &hub::Packet| p.flv_tag().clone();
+    // Nothing wakes a raw HTTP-FLV viewer but its stream: the listener
+    // drops this task when the server stops.
     let never = std::future::pending::<io::Result<Wake>>();
     tokio::pin!(never);
-    let mut out = Vec::new();
-    let output = Output {
-        socket,
-        out: &mut out,
-        timeout,
-    };
-    match Viewer::new(sub).play(output, encode, never).await {
-        Ok(Exit::Ended(end)) => PumpEnd::Subscription(end),
-        // Nothing wakes an HTTP-FLV viewer but its stream.
-        Ok(Exit::Woken(_)) => PumpEnd::Subscription(SubscriptionEnd::StreamEnded),
-        Err(end) => end,
-    }
+    let end = flv_viewer::pump(sub, &socket, timeout, never).await;
+    tracing::debug!(%peer, stream, "HTTP-FLV viewer left: {end}");
 }
 
 impl PumpEnd {
@@ -142,13 +108,24 @@ async fn read_head<S: AsyncRead + Unpin>(socket: &mut S) -> io::Result<RequestHe
         .map_err(|_| io::Error::from(io::ErrorKind::TimedOut))?
 }
 
-fn ok_head() -> String {
-    "HTTP/1.1 200 OK\r\n\
-     Content-Type: video/x-flv\r\n\
-     Cache-Control: no-cache, no-store\r\n\
-     Access-Control-Allow-Origin: *\r\n\
-     Connection: close\r\n\r\n"
-        .to_owned()
+const OK_HEAD: &[u8] = b"HTTP/1.1 200 OK\r\n\
+    Content-Type: video/x-flv\r\n\
+    Cache-Control: no-cache, no-store\r\n\
+    Access-Control-Allow-Origin: *\r\n\
+    Connection: close\r\n\r\n";
+
+async fn refuse<S: AsyncWrite + Unpin>(
+    socket: &mut S,
+    refusal: &FlvRefusal,
+) -> Result<(), PumpEnd> {
+    let message = refusal.to_string();
+    match refusal {
+        FlvRefusal::PlayTokenRequired => {
+            respond(socket, 403, "play_token_required", &message).await
+        }
+        FlvRefusal::Refused(refused) => respond(socket, 403, refused.code, &message).await,
+        FlvRefusal::NotLive(_) => respond(socket, 404, "stream_not_found", &message).await,
+    }
 }
 
 async fn respond<S: AsyncWrite + Unpin>(

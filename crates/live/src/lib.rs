@@ -8,12 +8,13 @@
 //! playlists and segments into the in-memory [`HlsStore`].
 //!
 //! Publishing: `rtmp://HOST/live/{key}`, where [`StreamKeys`] says which
-//! stream a key feeds. Playing stream S: `/flv/S.flv` (handed over by the
-//! HTTP listener), `/hls/S/index.m3u8` (served by the API from the store),
-//! `rtmp://HOST/live/S`. HTTP-FLV and RTMP players share one viewer loop
-//! (attach to the stream actor once caught up, resume from the ring when
-//! handed back); only the packet encoding and what else wakes the loop
-//! differ.
+//! stream a key feeds. Playing stream S: `/flv/S.flv` (the whole socket,
+//! handed over by the HTTP listener when it is a connection's first
+//! request, else a response body, [`play_flv`]), `/hls/S/index.m3u8`
+//! (served by the API from the store), `rtmp://HOST/live/S`. HTTP-FLV and
+//! RTMP players share one viewer loop (attach to the stream actor once
+//! caught up, resume from the ring when handed back); only the packet
+//! encoding, what else wakes the loop and where its bytes go differ.
 //!
 //! Pulling: [`pull`] plays a remote `rtmp://…` stream with the sans-IO
 //! `rtmp::ClientSession` and publishes it into the local hub, one task per
@@ -33,7 +34,9 @@
 
 mod counters;
 mod direct;
+mod flv_body;
 mod flv_http;
+mod flv_viewer;
 mod hls_store;
 mod keys;
 mod pull;
@@ -43,13 +46,16 @@ mod rtmp_conn;
 mod rtmp_listener;
 mod viewer;
 mod viewer_hook;
+mod viewer_sink;
 mod writer;
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 pub use counters::ViewerCounts;
+pub use flv_body::{play_flv, FlvBody, FlvBodyError, FlvRequest};
 pub use flv_http::{serve_flv, FLV_PATH_PREFIX};
+pub use flv_viewer::FlvRefusal;
 pub use hls_store::HlsStore;
 use hub::{Hub, HubConfig};
 pub use keys::{play_token, split_play_token, BoxFuture, StaticKeys, StreamKeys};

@@ -343,7 +343,7 @@ impl RtmpConnection {
             let wake = woken(&self.socket, shutdown);
             tokio::pin!(wake);
             let output = Output {
-                socket: &self.socket,
+                sink: &self.socket,
                 out: &mut self.out,
                 timeout: self.live.config.write_timeout,
             };

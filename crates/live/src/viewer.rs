@@ -2,24 +2,24 @@
 //!
 //! A viewer first writes the GOP cache and whatever the ring holds, in
 //! vectored writes of every batch ready; once caught up it hands its
-//! socket's writes to the stream actor (`crate::direct`) and waits until
-//! the actor hands them back, writes what the actor could not, and reads
-//! the ring again. The protocols differ in two things only, both given by
-//! the caller: how a packet is serialised (an FLV tag, or RTMP chunks for
-//! the player's stream id and chunk size), and what else may interrupt the
-//! loop (an RTMP player's peer sends messages, and the server may stop).
+//! writes to the stream actor (`crate::direct`) and waits until the actor
+//! hands them back, writes what the actor could not, and reads the ring
+//! again. The protocols differ in three things only, all given by the
+//! caller: how a packet is serialised (an FLV tag, or RTMP chunks for the
+//! player's stream id and chunk size), what else may interrupt the loop
+//! (an RTMP player's peer sends messages, a response body's reader goes
+//! away, and the server may stop), and where the bytes go
+//! ([`ViewerSink`]: a raw socket, or an HTTP response body).
 
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use hub::{Attachment, Detached, Packet, Subscription, SubscriptionEnd};
-use tokio::net::TcpStream;
 
-use crate::direct::SocketSink;
+use crate::viewer_sink::ViewerSink;
 use crate::writer::{self, PumpEnd};
 
 /// What interrupts a viewer's loop besides its subscription.
@@ -49,12 +49,12 @@ pub(crate) struct Viewer {
 }
 
 /// Where a viewer's bytes go.
-pub(crate) struct Output<'a> {
-    pub(crate) socket: &'a Arc<TcpStream>,
+pub(crate) struct Output<'a, S> {
+    pub(crate) sink: &'a S,
     /// Bytes still to write before the next batch; the caller may have
     /// queued its own (an RTMP reply).
     pub(crate) out: &'a mut Vec<Bytes>,
-    /// A socket that takes nothing for this long ends the viewer.
+    /// A sink that takes nothing for this long ends the viewer.
     pub(crate) timeout: Duration,
 }
 
@@ -69,25 +69,21 @@ impl Viewer {
     /// Writes batches, serialised by `encode`, until the subscription
     /// ends or `wake` completes. The wait on `wake` lives across batches:
     /// each wake-up costs one receive from the ring and one write.
-    pub(crate) async fn play<E, W>(
+    pub(crate) async fn play<S, E, W>(
         &mut self,
-        output: Output<'_>,
+        output: Output<'_, S>,
         encode: E,
         mut wake: Pin<&mut W>,
     ) -> Result<Exit, PumpEnd>
     where
+        S: ViewerSink,
         E: Fn(&Packet) -> Bytes + Copy + Send + 'static,
         W: Future<Output = io::Result<Wake>>,
     {
-        let Output {
-            socket,
-            out,
-            timeout,
-        } = output;
+        let Output { sink, out, timeout } = output;
         loop {
             if self.attached.is_none() && self.sub.caught_up() {
-                let sink = SocketSink::boxed(socket.clone(), encode);
-                self.attached = Some(self.sub.attach(sink).await);
+                self.attached = Some(self.sub.attach(sink.direct(encode)).await);
             }
             if let Some(attachment) = self.attached.as_mut() {
                 let returned = tokio::select! {
@@ -101,7 +97,7 @@ impl Viewer {
                     Detached::Ended(end) => return Ok(Exit::Ended(end)),
                     Detached::Failed(e) => return Err(PumpEnd::Io(e)),
                 }
-                writer::write_socket(socket, out, timeout).await?;
+                sink.write(out, timeout).await?;
                 continue;
             }
             let batch = tokio::select! {
@@ -114,7 +110,7 @@ impl Viewer {
                 Err(end) => return Ok(Exit::Ended(end)),
             };
             let ended = writer::gather(first, &mut self.sub, out, &encode);
-            writer::write_socket(socket, out, timeout).await?;
+            sink.write(out, timeout).await?;
             if let Some(end) = ended {
                 return Ok(Exit::Ended(end));
             }

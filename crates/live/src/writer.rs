@@ -18,6 +18,8 @@ pub(crate) enum PumpEnd {
     Io(io::Error),
     /// The socket did not take a write within the write timeout.
     Stalled,
+    /// The server is stopping.
+    Shutdown,
 }
 
 impl std::fmt::Display for PumpEnd {
@@ -27,6 +29,7 @@ impl std::fmt::Display for PumpEnd {
             PumpEnd::Subscription(SubscriptionEnd::TooSlow) => f.write_str("viewer too slow"),
             PumpEnd::Io(e) => write!(f, "write failed: {e}"),
             PumpEnd::Stalled => f.write_str("socket took nothing within the write timeout"),
+            PumpEnd::Shutdown => f.write_str("server stopping"),
         }
     }
 }

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub mod api;
+pub mod flv_check;
 pub mod postgres;
 pub mod replica;
 pub mod watch;
