@@ -37,6 +37,7 @@ mod replicas;
 mod request;
 mod rtmp_conn;
 mod rtmp_listener;
+mod segment_sink;
 mod viewer;
 mod writer;
 
@@ -52,6 +53,7 @@ pub use pull::{is_relay, pull, PullConfig, PullEnd, PullError, Puller, RELAY_PAR
 pub use replicas::{Ownership, Refusal, RemoteHls, Replicas, RELAY_HEADER};
 pub use request::is_stream_name;
 pub use rtmp_listener::serve_rtmp;
+pub use segment_sink::{FinishedSegment, SegmentSink};
 
 /// The RTMP application name for publishing and playing.
 pub const APP: &str = "live";

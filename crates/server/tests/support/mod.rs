@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub mod api;
+pub mod moto;
 pub mod postgres;
 pub mod replica;
 pub mod watch;
@@ -127,6 +128,11 @@ impl Server {
 
     pub fn is_running(&mut self) -> bool {
         self.child.try_wait().unwrap().is_none()
+    }
+
+    /// Whether any log line so far contains `part`.
+    pub fn log_contains(&self, part: &str) -> bool {
+        self.logs.lock().unwrap().iter().any(|l| l.contains(part))
     }
 
     pub fn data_dir(&self) -> &std::path::Path {
