@@ -84,7 +84,7 @@ fn assert_plays(url: &str) {
 fn hls_plays_from_the_store_and_its_objects_go_after_the_grace() {
     let moto = Moto::start();
     let bucket = bucket_name("play");
-    moto.create_bucket(&bucket);
+    moto.create_public_bucket(&bucket);
     let server = start_server(&moto, &bucket, "3");
     let mut publisher = publish(&server.publish_url(KEY), 16, &[]);
     let store_base = format!("{}/{bucket}/hls/{STREAM}/", moto.endpoint());
@@ -125,7 +125,7 @@ fn hls_plays_from_the_store_and_its_objects_go_after_the_grace() {
 fn with_the_store_down_hls_plays_from_the_replica_and_failures_are_counted() {
     let mut moto = Moto::start();
     let bucket = bucket_name("down");
-    moto.create_bucket(&bucket);
+    moto.create_public_bucket(&bucket);
     let server = start_server(&moto, &bucket, "3600");
     let _publisher = publish(&server.publish_url(KEY), 60, &[]);
     let store_base = format!("{}/{bucket}/", moto.endpoint());

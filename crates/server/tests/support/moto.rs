@@ -33,7 +33,7 @@ impl Moto {
             addr: SocketAddr::from(([127, 0, 0, 1], port)),
         };
         let deadline = Instant::now() + Duration::from_secs(60);
-        while request(moto.addr, "GET", "/").is_none() {
+        while request(moto.addr, "GET", "/", b"").is_none() {
             assert!(
                 Instant::now() < deadline,
                 "moto_server did not answer within 60 s"
@@ -47,12 +47,24 @@ impl Moto {
         format!("http://{}", self.addr)
     }
 
-    pub fn create_bucket(&self, bucket: &str) {
-        let (status, body) = request(self.addr, "PUT", &format!("/{bucket}")).expect("moto");
+    /// Creates `bucket` with a policy that lets anyone read its objects,
+    /// as a bucket serving players (or a CDN) has.
+    pub fn create_public_bucket(&self, bucket: &str) {
+        let (status, body) = request(self.addr, "PUT", &format!("/{bucket}"), b"").expect("moto");
         assert_eq!(
             status,
             200,
             "create bucket: {}",
+            String::from_utf8_lossy(&body)
+        );
+        let policy = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::{bucket}/*"}}]}}"#
+        );
+        let path = format!("/{bucket}?policy");
+        let (status, body) = request(self.addr, "PUT", &path, policy.as_bytes()).expect("moto");
+        assert!(
+            status < 300,
+            "bucket policy: {}",
             String::from_utf8_lossy(&body)
         );
     }
@@ -60,7 +72,7 @@ impl Moto {
     /// The keys under `prefix` in `bucket`.
     pub fn keys(&self, bucket: &str, prefix: &str) -> Vec<String> {
         let path = format!("/{bucket}?list-type=2&prefix={prefix}");
-        let (status, body) = request(self.addr, "GET", &path).expect("moto");
+        let (status, body) = request(self.addr, "GET", &path, b"").expect("moto");
         assert_eq!(status, 200, "list: {}", String::from_utf8_lossy(&body));
         let text = String::from_utf8_lossy(&body);
         text.split("<Key>")
@@ -98,18 +110,21 @@ pub fn get(url: &str) -> Option<(u16, Vec<u8>)> {
     let rest = url.strip_prefix("http://").expect("an http:// URL");
     let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let addr: SocketAddr = host.parse().expect("host:port");
-    request(addr, "GET", if path.is_empty() { "/" } else { path })
+    request(addr, "GET", if path.is_empty() { "/" } else { path }, b"")
 }
 
-fn request(addr: SocketAddr, method: &str, path: &str) -> Option<(u16, Vec<u8>)> {
+fn request(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> Option<(u16, Vec<u8>)> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).ok()?;
     stream
         .set_read_timeout(Some(Duration::from_secs(15)))
         .ok()?;
     let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
     );
     stream.write_all(head.as_bytes()).ok()?;
+    stream.write_all(body).ok()?;
     let mut response = Vec::new();
     stream.read_to_end(&mut response).ok()?;
     let split = response.windows(4).position(|w| w == b"\r\n\r\n")?;
