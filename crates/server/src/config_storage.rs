@@ -111,7 +111,9 @@ mod tests {
     fn load(toml: &str, env: &[(&str, &str)]) -> Result<Config, crate::config::ConfigError> {
         let dir = std::env::temp_dir().join(format!("synctv-storage-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!("{}.toml", toml.len()));
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = dir.join(format!("{n}.toml"));
         std::fs::write(&path, toml).unwrap();
         let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
         Config::load(Some(&path), env)
@@ -141,9 +143,11 @@ mod tests {
             ],
         )
         .unwrap();
+        assert!(!format!("{only_env:?}").contains("hush-hush-value"));
         let storage = only_env.live.storage.expect("a storage section");
         assert_eq!(storage.bucket, "b2");
-        assert!(!format!("{only_env:?}").contains("hush-hush-value"));
+        let secret = storage.storage_config().unwrap().secret_access_key;
+        assert_eq!(secret, Some(hls_objects::Secret::new("hush-hush-value")));
     }
 
     #[test]
