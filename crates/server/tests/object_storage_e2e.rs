@@ -11,15 +11,19 @@ mod support;
 use std::time::{Duration, Instant};
 
 use support::moto::{self, Moto};
+use support::replica::Cluster;
 use support::{decode, publish, Server, KEY, STREAM};
 
 /// Distinctive enough that finding it anywhere in a log means a leak.
 const SECRET: &str = "Zq7x-s3cr3t-never-logged-9fK2";
 
-fn start_server(moto: &Moto, bucket: &str, grace_secs: &str) -> Server {
-    let endpoint = moto.endpoint();
-    Server::start(&[
-        ("SYNCTV_LIVE__STORAGE__ENDPOINT", endpoint.as_str()),
+fn storage_env<'a>(
+    endpoint: &'a str,
+    bucket: &'a str,
+    grace_secs: &'a str,
+) -> [(&'a str, &'a str); 8] {
+    [
+        ("SYNCTV_LIVE__STORAGE__ENDPOINT", endpoint),
         ("SYNCTV_LIVE__STORAGE__BUCKET", bucket),
         ("SYNCTV_LIVE__STORAGE__REGION", "us-east-1"),
         ("SYNCTV_LIVE__STORAGE__ACCESS_KEY_ID", "synctv-test-key-id"),
@@ -27,7 +31,12 @@ fn start_server(moto: &Moto, bucket: &str, grace_secs: &str) -> Server {
         ("SYNCTV_LIVE__STORAGE__GRACE_SECS", grace_secs),
         ("SYNCTV_LIVE__STORAGE__RETRIES", "1"),
         ("SYNCTV_LIVE__STORAGE__TIMEOUT_SECS", "3"),
-    ])
+    ]
+}
+
+fn start_server(moto: &Moto, bucket: &str, grace_secs: &str) -> Server {
+    let endpoint = moto.endpoint();
+    Server::start(&storage_env(&endpoint, bucket, grace_secs))
 }
 
 fn bucket_name(tag: &str) -> String {
@@ -160,4 +169,34 @@ fn with_the_store_down_hls_plays_from_the_replica_and_failures_are_counted() {
     assert!(!text.contains(&moto.endpoint()), "{text}");
     assert_plays(&server.hls_url(STREAM));
     assert!(!server.log_contains(SECRET), "the secret reached the log");
+}
+
+#[test]
+fn a_replica_that_does_not_own_the_stream_names_the_store_urls_too() {
+    let moto = Moto::start();
+    let bucket = bucket_name("cluster");
+    moto.create_public_bucket(&bucket);
+    let endpoint = moto.endpoint();
+    let env = storage_env(&endpoint, &bucket, "3600");
+    let cluster = Cluster::new("objects");
+    let owner = cluster.start("objects-a", "127.0.0.2", &env);
+    let other = cluster.start("objects-b", "127.0.0.3", &env);
+    let _publisher = publish(&owner.publish_url(KEY), 40, &[]);
+    let store_base = format!("{endpoint}/{bucket}/hls/{STREAM}/");
+
+    // B proxies the owner's playlist, which names the store: B serves no
+    // segment, players fetch them from the store.
+    let text = wait_for_playlist(&other, Duration::from_secs(30), |p| {
+        let lines = segment_lines(p);
+        lines.len() >= 3 && lines.iter().all(|l| l.starts_with(&store_base))
+    });
+    let (status, _) = moto::get(segment_lines(&text)[0]).expect("the store answers");
+    assert_eq!(status, 200);
+    assert_plays(&other.hls_url(STREAM));
+    assert_eq!(
+        metric(&other, "synctv_hls_object_uploads_total"),
+        0,
+        "B uploads nothing"
+    );
+    assert!(!other.log_contains(SECRET) && !owner.log_contains(SECRET));
 }
