@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole synctv test suite on a fresh Debian machine.
 # Installs what is missing (ffmpeg and rtmpdump for the end-to-end tests, PostgreSQL and
-# Redis for the storage and cluster tests, Node.js, the web app's packages and chromium for
-# the web tests), starts PostgreSQL and Redis on 127.0.0.1 if
+# Redis for the storage and cluster tests, moto's S3 server for the object storage tests,
+# Node.js, the web app's packages and chromium for the web tests), starts PostgreSQL and Redis on 127.0.0.1 if
 # they are not answering, then runs every test of the workspace, including the
 # end-to-end tests with real ffmpeg peers and the fuzz regression corpora, in one cargo
 # invocation.
@@ -36,6 +36,16 @@ if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); proce
   fi
   export PATH="$PWD/target/node/node_modules/.bin:$PATH"
   echo "using Node.js $(node -v) from target/node"
+fi
+
+# moto's S3-compatible server for the object storage tests (they start and stop it).
+if ! command -v moto_server >/dev/null 2>&1; then
+  command -v python3 >/dev/null 2>&1 || { apt-get update -qq; apt-get install -y -qq python3 python3-pip >/dev/null; }
+  echo "installing moto's server mode"
+  python3 -m pip install -q 'moto[server]' 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages 'moto[server]'
+  hash -r
+  command -v moto_server >/dev/null 2>&1 || { echo "moto_server is not on PATH after install"; exit 1; }
 fi
 
 # The web app's packages (Vite, Vitest, ESLint, playwright-core), as locked.

@@ -126,14 +126,16 @@ fn from_replica(live: &Live, stream: &str, headers: &HeaderMap) -> bool {
         .is_some_and(|v| replicas.is_replica_request(stream, v))
 }
 
-/// The playlist with the token on every segment URI, so that players
-/// fetching segments show it too.
+/// The playlist with the token on every segment URI served here, so that
+/// players fetching segments show it too. Segments in object storage (an
+/// absolute URL) do not get it: the store does not check it, and the token
+/// stays out of the store's and the CDN's logs.
 fn with_token(playlist: &[u8], token: &str) -> Bytes {
     let text = String::from_utf8_lossy(playlist);
     let mut out = String::with_capacity(text.len() + 64 * 8);
     for line in text.lines() {
         out.push_str(line);
-        if !line.is_empty() && !line.starts_with('#') {
+        if !line.is_empty() && !line.starts_with('#') && !line.contains("://") {
             out.push_str("?token=");
             out.push_str(token);
         }
@@ -148,4 +150,23 @@ fn reply(body: Bytes, content_type: &'static str, cache: &'static str) -> Respon
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_goes_on_local_segments_only() {
+        let playlist =
+            b"#EXTM3U\n#EXTINF:2.000,\n4.ts\n#EXTINF:2.000,\nhttps://cdn.example/hls/s/r/5.ts\n";
+        let out = with_token(playlist, "t0k");
+        let text = std::str::from_utf8(&out).unwrap();
+        assert!(text.contains("\n4.ts?token=t0k\n"), "{text}");
+        assert!(
+            text.contains("\nhttps://cdn.example/hls/s/r/5.ts\n"),
+            "{text}"
+        );
+        assert!(text.starts_with("#EXTM3U\n#EXTINF:2.000,\n"));
+    }
 }

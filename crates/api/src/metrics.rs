@@ -21,6 +21,9 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
     if let Some(stages) = &state.stage_metrics {
         text.push_str(&stages.render());
     }
+    if let Some(segments) = state.live.hls.segment_sink() {
+        text.push_str(&segments.figures());
+    }
     let mut response = text.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -1,16 +1,19 @@
 //! The HLS output of every live stream, in memory, for the HTTP handlers:
 //! a read is a map lookup and a `Bytes` clone. Each stream's segmenter runs
 //! as a hub sink inside the stream actor and publishes a new snapshot here
-//! whenever a segment closes.
+//! whenever a segment closes. A [`SegmentSink`], when installed, gets every
+//! finished segment and may name some of them elsewhere in the playlist.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 
 use bytes::Bytes;
 use hls::{HlsConfig, HlsEvent, HlsSnapshot, Segmenter};
 use hub::{Packet, Sink, SinkFactory};
+
+use crate::segment_sink::{FinishedSegment, SegmentSink};
 
 /// How long an ended stream's playlist (with EXT-X-ENDLIST) stays readable.
 const ENDED_GRACE: Duration = Duration::from_secs(30);
@@ -23,6 +26,7 @@ type Snapshots = HashMap<String, (u64, Arc<HlsSnapshot>)>;
 #[derive(Debug, Default, Clone)]
 pub struct HlsStore {
     streams: Arc<RwLock<Snapshots>>,
+    sink: Arc<OnceLock<Arc<dyn SegmentSink>>>,
 }
 
 impl HlsStore {
@@ -30,10 +34,29 @@ impl HlsStore {
         HlsStore::default()
     }
 
-    /// The current playlist of `stream`, once it has a segment.
+    /// The current playlist of `stream`, once it has a segment, as
+    /// viewers see it (the installed sink may name segments elsewhere).
     pub fn playlist(&self, stream: &str) -> Option<Bytes> {
-        let snapshot = self.snapshot(stream)?;
-        (!snapshot.is_empty()).then(|| snapshot.playlist())
+        let (run, snapshot) = self.entry(stream)?;
+        if snapshot.is_empty() {
+            return None;
+        }
+        let playlist = snapshot.playlist();
+        let rewritten = self
+            .segment_sink()
+            .and_then(|sink| sink.rewrite_playlist(stream, run, &playlist));
+        Some(rewritten.unwrap_or(playlist))
+    }
+
+    /// Installs the sink of finished segments (once; a second call is
+    /// ignored and returns false).
+    pub fn set_segment_sink(&self, sink: Arc<dyn SegmentSink>) -> bool {
+        self.sink.set(sink).is_ok()
+    }
+
+    /// The installed sink of finished segments.
+    pub fn segment_sink(&self) -> Option<&Arc<dyn SegmentSink>> {
+        self.sink.get()
     }
 
     /// Segment `seq` of `stream`, while the playlist lists it.
@@ -42,8 +65,12 @@ impl HlsStore {
     }
 
     fn snapshot(&self, stream: &str) -> Option<Arc<HlsSnapshot>> {
+        self.entry(stream).map(|(_, s)| s)
+    }
+
+    fn entry(&self, stream: &str) -> Option<(u64, Arc<HlsSnapshot>)> {
         let streams = self.streams.read().unwrap_or_else(|e| e.into_inner());
-        streams.get(stream).map(|(_, s)| s.clone())
+        streams.get(stream).map(|(owner, s)| (*owner, s.clone()))
     }
 
     fn publish(&self, stream: &str, owner: u64, snapshot: Arc<HlsSnapshot>) {
@@ -99,12 +126,50 @@ struct HlsSink {
 impl HlsSink {
     fn publish_changes(&mut self) {
         let mut changed = false;
+        let mut ready = Vec::new();
+        let mut ended = false;
         while let Some(event) = self.segmenter.poll_event() {
-            changed |= matches!(event, HlsEvent::SegmentReady { .. } | HlsEvent::Ended);
+            match event {
+                HlsEvent::SegmentReady { seq, duration } => ready.push((seq, duration)),
+                HlsEvent::Ended => ended = true,
+                HlsEvent::SegmentRemoved { .. } => continue,
+            }
+            changed = true;
         }
-        if changed {
-            let snapshot = self.segmenter.snapshot();
-            self.store.publish(&self.stream, self.owner, snapshot);
+        if !changed {
+            return;
+        }
+        let snapshot = self.segmenter.snapshot();
+        self.store
+            .publish(&self.stream, self.owner, snapshot.clone());
+        if let Some(sink) = self.store.segment_sink() {
+            self.hand_over(sink.as_ref(), &snapshot, &ready, ended);
+        }
+    }
+
+    /// Gives the sink the segments that closed (still in the snapshot)
+    /// and the end of the stream.
+    fn hand_over(
+        &self,
+        sink: &dyn SegmentSink,
+        snapshot: &HlsSnapshot,
+        ready: &[(u64, Duration)],
+        ended: bool,
+    ) {
+        for &(seq, duration) in ready {
+            let Some(data) = snapshot.segment(seq) else {
+                continue;
+            };
+            sink.handle_segment(FinishedSegment {
+                stream: self.stream.clone(),
+                run: self.owner,
+                seq,
+                duration,
+                data,
+            });
+        }
+        if ended {
+            sink.handle_end(&self.stream, self.owner);
         }
     }
 }
@@ -159,6 +224,55 @@ mod tests {
         let seq: u64 = first.trim_end_matches(".ts").parse().unwrap();
         assert!(store.segment("s", seq).is_some());
         assert_eq!(store.segment("other", seq), None);
+    }
+
+    /// Remembers what it was given; names segment 1 elsewhere.
+    #[derive(Debug, Default)]
+    struct Recorder {
+        seen: std::sync::Mutex<Vec<(u64, u64, usize)>>,
+        ended: std::sync::Mutex<Vec<u64>>,
+    }
+
+    impl SegmentSink for Recorder {
+        fn handle_segment(&self, s: FinishedSegment) {
+            self.seen.lock().unwrap().push((s.run, s.seq, s.data.len()));
+        }
+
+        fn handle_end(&self, _stream: &str, run: u64) {
+            self.ended.lock().unwrap().push(run);
+        }
+
+        fn rewrite_playlist(&self, _: &str, _: u64, playlist: &Bytes) -> Option<Bytes> {
+            let text = String::from_utf8_lossy(playlist).replace("\n1.ts", "\nhttp://cdn/1.ts");
+            Some(Bytes::from(text))
+        }
+    }
+
+    #[test]
+    fn the_segment_sink_gets_every_segment_and_the_end_and_rewrites_playlists() {
+        let store = HlsStore::new();
+        let recorder = Arc::new(Recorder::default());
+        assert!(store.set_segment_sink(recorder.clone()));
+        let sinks = HlsSinks::new(store.clone(), HlsConfig::default());
+        let mut sink = sinks.sinks("s").pop().unwrap();
+        sink.handle_packet(&packet(Track::Audio, 0, &[0xaf, 0, 0x12, 0x10]));
+        for i in 0..300 {
+            sink.handle_packet(&packet(Track::Audio, i * 23, &[0xaf, 1, 0x21, 0x10]));
+        }
+        sink.finish();
+        let seen = recorder.seen.lock().unwrap().clone();
+        let seqs: Vec<u64> = seen.iter().map(|(_, seq, _)| *seq).collect();
+        assert_eq!(seqs, (0..seqs.len() as u64).collect::<Vec<_>>());
+        assert!(seqs.len() >= 3, "{seqs:?}");
+        assert!(seen
+            .iter()
+            .all(|(run, _, len)| *run == seen[0].0 && *len > 0));
+        assert_eq!(*recorder.ended.lock().unwrap(), vec![seen[0].0]);
+        let text = String::from_utf8(store.playlist("s").unwrap().to_vec()).unwrap();
+        assert!(
+            text.contains("\nhttp://cdn/1.ts\n") && text.contains("\n0.ts\n"),
+            "{text}"
+        );
     }
 
     #[test]

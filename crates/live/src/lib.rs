@@ -44,6 +44,7 @@ mod replicas;
 mod request;
 mod rtmp_conn;
 mod rtmp_listener;
+mod segment_sink;
 mod viewer;
 mod viewer_hook;
 mod viewer_sink;
@@ -63,6 +64,7 @@ pub use pull::{is_relay, pull, PullConfig, PullEnd, PullError, Puller, RELAY_PAR
 pub use replicas::{Ownership, Refusal, RemoteHls, Replicas, RELAY_HEADER};
 pub use request::is_stream_name;
 pub use rtmp_listener::serve_rtmp;
+pub use segment_sink::{FinishedSegment, SegmentSink};
 pub use viewer_hook::{viewer_param, Attached, PlayRefusal, ViewerHook};
 
 /// The RTMP application name for publishing and playing.

@@ -43,6 +43,17 @@ A variable names a file key upper-cased, sections joined by '__':
   [live] viewer_snapshot_secs   SYNCTV_LIVE__VIEWER_SNAPSHOT_SECS  300
   [live] watch_batch_rows       SYNCTV_LIVE__WATCH_BATCH_ROWS      25
   [live] watch_batch_secs       SYNCTV_LIVE__WATCH_BATCH_SECS      30
+  [live.storage] bucket         SYNCTV_LIVE__STORAGE__BUCKET       (none: HLS in memory only)
+  [live.storage] endpoint       SYNCTV_LIVE__STORAGE__ENDPOINT     (AWS S3 or AWS_ENDPOINT_URL)
+  [live.storage] region         SYNCTV_LIVE__STORAGE__REGION       (AWS_REGION or us-east-1)
+  [live.storage] access_key_id  SYNCTV_LIVE__STORAGE__ACCESS_KEY_ID (AWS_ACCESS_KEY_ID)
+  [live.storage] secret_access_key SYNCTV_LIVE__STORAGE__SECRET_ACCESS_KEY (AWS_SECRET_ACCESS_KEY)
+  [live.storage] public_base_url SYNCTV_LIVE__STORAGE__PUBLIC_BASE_URL (endpoint/bucket)
+  [live.storage] prefix         SYNCTV_LIVE__STORAGE__PREFIX       hls
+  [live.storage] grace_secs     SYNCTV_LIVE__STORAGE__GRACE_SECS   3600
+  [live.storage] concurrency    SYNCTV_LIVE__STORAGE__CONCURRENCY  16
+  [live.storage] retries        SYNCTV_LIVE__STORAGE__RETRIES      3
+  [live.storage] timeout_secs   SYNCTV_LIVE__STORAGE__TIMEOUT_SECS 10
   [cluster] node_id             SYNCTV_CLUSTER__NODE_ID            (host name)
   [cluster] advertise_http      SYNCTV_CLUSTER__ADVERTISE_HTTP     (http_addr)
   [cluster] advertise_rtmp      SYNCTV_CLUSTER__ADVERTISE_RTMP     (rtmp_addr)

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 pub(crate) use crate::config_cluster::ClusterSection;
+pub(crate) use crate::config_storage::StorageSection;
 
 pub(crate) const ENV_PREFIX: &str = "SYNCTV_";
 /// The keys and sections at the top of the file.
@@ -148,6 +149,8 @@ pub(crate) struct LiveSection {
     pub(crate) watch_batch_rows: usize,
     /// Seconds a finished watch session waits for its batch at most.
     pub(crate) watch_batch_secs: f64,
+    /// `[live.storage]`: HLS segments in object storage (absent: in memory).
+    pub(crate) storage: Option<StorageSection>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -202,6 +205,7 @@ impl Default for LiveSection {
             viewer_snapshot_secs: 300.0,
             watch_batch_rows: 25,
             watch_batch_secs: 30.0,
+            storage: None,
         }
     }
 }
@@ -291,6 +295,9 @@ impl Config {
         }
         if let Some((key, _)) = positive.iter().find(|(_, ok)| !ok) {
             return Err(ConfigError::Invalid(format!("{key} is out of range")));
+        }
+        if let Some(storage) = &live.storage {
+            storage.storage_config()?;
         }
         for entry in &live.keys {
             if entry.key.is_empty() || entry.stream.is_empty() {

@@ -8,6 +8,7 @@ mod cli;
 mod cluster_live;
 mod config;
 mod config_cluster;
+mod config_storage;
 mod node;
 mod rooms_cluster;
 mod run;

@@ -33,6 +33,22 @@ pub(crate) enum RunError {
     Relay(#[from] relay::RelayError),
     #[error("cannot start the stages of live rooms: {0}")]
     Stages(#[from] stages::StagesError),
+    #[error("cannot use object storage for HLS: {0}")]
+    Storage(#[from] hls_objects::StorageError),
+}
+
+/// With `[live.storage]`, HLS segments go to object storage too and
+/// playlists name them there.
+fn install_object_storage(config: &Config, live: &live::Live) -> Result<(), RunError> {
+    let Some(section) = &config.live.storage else {
+        return Ok(());
+    };
+    let settings = section
+        .storage_config()
+        .map_err(|e| hls_objects::StorageError::Invalid(e.to_string()))?;
+    let uploader = hls_objects::SegmentUploader::start(settings)?;
+    live.hls.set_segment_sink(uploader);
+    Ok(())
 }
 
 pub(crate) async fn serve(config: Config, media: tokio::runtime::Handle) -> Result<(), RunError> {
@@ -50,6 +66,7 @@ pub(crate) async fn serve(config: Config, media: tokio::runtime::Handle) -> Resu
         play_tokens.clone(),
     ));
     let live = live::Live::new(live_config(&config), hub_config(&config, media), keys);
+    install_object_storage(&config, &live)?;
     let node = Node::start(
         &config,
         local_addr(&http)?,

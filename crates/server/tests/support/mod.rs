@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 pub mod api;
 pub mod flv_check;
+pub mod moto;
 pub mod postgres;
 pub mod replica;
 pub mod watch;
@@ -128,6 +129,11 @@ impl Server {
 
     pub fn is_running(&mut self) -> bool {
         self.child.try_wait().unwrap().is_none()
+    }
+
+    /// Whether any log line so far contains `part`.
+    pub fn log_contains(&self, part: &str) -> bool {
+        self.logs.lock().unwrap().iter().any(|l| l.contains(part))
     }
 
     pub fn data_dir(&self) -> &std::path::Path {
