@@ -91,13 +91,7 @@ pub(crate) async fn play_url(
         .as_ref()
         .map_or(String::new(), |token| format!("?token={token}"));
     let http = caller_host(&headers).unwrap_or("localhost");
-    let scheme = match headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-    {
-        Some("https") => "https",
-        _ => "http",
-    };
+    let scheme = caller_scheme(&headers);
     let rtmp = PublishUrl::new(rtmp_host(&state, &headers), id.as_str()).url;
     Ok(Json(PlayUrls {
         flv: format!("{scheme}://{http}/flv/{}.flv{query}", id.as_str()),
@@ -162,6 +156,18 @@ fn rtmp_host(state: &AppState, headers: &HeaderMap) -> String {
         let host = strip_port(caller_host(headers).unwrap_or("localhost"));
         format!("{host}:{}", state.rtmp_port)
     })
+}
+
+/// The scheme the caller used: `https` when a reverse proxy says so in
+/// `X-Forwarded-Proto`, else `http`.
+pub(crate) fn caller_scheme(headers: &HeaderMap) -> &'static str {
+    match headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+    {
+        Some("https") => "https",
+        _ => "http",
+    }
 }
 
 /// The host the caller reached: a reverse proxy's `X-Forwarded-Host` or

@@ -7,8 +7,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use room::Role;
@@ -17,7 +18,7 @@ use stages::{StageControl, StageView};
 
 use crate::auth::{now_ms, session_user, token_from, AuthUser};
 use crate::path::ApiPath;
-use crate::room_live::caller_host;
+use crate::room_live::{caller_host, caller_scheme};
 use crate::room_routes::{member_of, room_id};
 use crate::{ApiError, AppState};
 
@@ -72,9 +73,10 @@ async fn watch(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<WatchBody>, ApiError> {
     let room = room_id(&id)?;
+    let body = body_bytes(body)?;
     let (viewer, private) = viewer_of(&state, &room, &headers, body).await?;
     let seam = seam(&state)?;
     let placed = seam
@@ -90,8 +92,10 @@ async fn watch(
         _ => None,
     };
     let own = placed.stage.stage.node == seam.node();
-    let (http, rtmp) = match placed.node.filter(|_| !own) {
-        Some(node) => (node.http_addr, node.rtmp_addr),
+    // Another replica is named by its advertised address (plain HTTP); this
+    // one by the host and scheme the caller reached it with.
+    let (scheme, http, rtmp) = match placed.node.filter(|_| !own) {
+        Some(node) => ("http", node.http_addr, node.rtmp_addr),
         None => {
             let host = caller_host(&headers).unwrap_or("localhost").to_owned();
             let bare = host.rsplit_once(':').map_or(host.as_str(), |(h, _)| h);
@@ -99,7 +103,7 @@ async fn watch(
                 .public_rtmp_host
                 .clone()
                 .unwrap_or_else(|| format!("{bare}:{}", state.rtmp_port));
-            (host, rtmp)
+            (caller_scheme(&headers), host, rtmp)
         }
     };
     let query = match &token {
@@ -108,8 +112,8 @@ async fn watch(
     };
     let name = room.as_str();
     Ok(Json(WatchBody {
-        flv: format!("http://{http}/flv/{name}.flv{query}"),
-        hls: format!("http://{http}/hls/{name}/index.m3u8{query}"),
+        flv: format!("{scheme}://{http}/flv/{name}.flv{query}"),
+        hls: format!("{scheme}://{http}/hls/{name}/index.m3u8{query}"),
         rtmp: format!("rtmp://{rtmp}/{}/{name}{query}", live::APP),
         stage: body_of(placed.stage),
         heartbeat_every_ms: seam.heartbeat_every().as_millis() as u64,
@@ -124,9 +128,10 @@ async fn heartbeat(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let room = room_id(&id)?;
+    let body = body_bytes(body)?;
     let (viewer, _) = viewer_of(&state, &room, &headers, body).await?;
     let seated = seam(&state)?
         .heartbeat(room.as_str(), &viewer)
@@ -242,11 +247,37 @@ async fn viewer_of(
     if private {
         return Err(ApiError::Unauthenticated);
     }
-    let given = serde_json::from_slice::<Viewer>(&body)
-        .ok()
-        .and_then(|v| v.viewer)
-        .filter(|v| valid_viewer(v));
-    Ok((given.unwrap_or_else(new_viewer), false))
+    match given_viewer(&body)? {
+        Some(viewer) => Ok((viewer, false)),
+        None => Ok((new_viewer(), false)),
+    }
+}
+
+/// The viewer id an anonymous caller's body names: none for an empty body
+/// or one without `viewer`; a body that is not such JSON, or an id this
+/// server never hands out, is refused in words.
+fn given_viewer(body: &[u8]) -> Result<Option<String>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let parsed: Viewer =
+        serde_json::from_slice(body).map_err(|e| ApiError::BadBody(e.to_string()))?;
+    match parsed.viewer {
+        Some(viewer) if !valid_viewer(&viewer) => Err(ApiError::Invalid {
+            code: "invalid_viewer",
+            message: "viewer must be an id that watch handed out",
+        }),
+        given => Ok(given),
+    }
+}
+
+/// The request body as bytes, with a body over the limit answered as the
+/// API's JSON 413.
+fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    body.map_err(|rejection| match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge,
+        _ => ApiError::BadBody(rejection.body_text()),
+    })
 }
 
 /// Stage control is for the room's admins (and site admins).
@@ -316,5 +347,28 @@ mod tests {
         assert!(!valid_viewer("a"));
         assert!(!valid_viewer("u12"));
         assert!(!valid_viewer("a0f&token=x"));
+    }
+
+    #[test]
+    fn an_empty_body_asks_for_a_fresh_viewer_and_a_bad_one_is_refused() {
+        assert!(matches!(given_viewer(b""), Ok(None)));
+        assert!(matches!(given_viewer(b" \n"), Ok(None)));
+        assert!(matches!(given_viewer(b"{}"), Ok(None)));
+        assert!(matches!(given_viewer(br#"{"viewer":"a0f"}"#), Ok(Some(v)) if v == "a0f"));
+        assert!(matches!(
+            given_viewer(b"{not json"),
+            Err(ApiError::BadBody(_))
+        ));
+        assert!(matches!(
+            given_viewer(br#"{"viewer":7}"#),
+            Err(ApiError::BadBody(_))
+        ));
+        assert!(matches!(
+            given_viewer(br#"{"viewer":"u12"}"#),
+            Err(ApiError::Invalid {
+                code: "invalid_viewer",
+                ..
+            })
+        ));
     }
 }
