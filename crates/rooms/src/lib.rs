@@ -52,6 +52,7 @@ mod replicas;
 mod site;
 mod writer;
 mod writer_actor;
+mod writer_watch;
 
 pub use error::RoomsError;
 pub use fanout::{Closing, ConnId};

@@ -275,6 +275,39 @@ async fn when_the_writer_node_dies_a_follower_takes_the_room_and_members_resume(
     assert_eq!(history, 2, "the chat stored before the death is kept");
 }
 
+/// Waits until `member` is told `user` left; false if it never is.
+async fn sees_leave(member: &mut Member, user: UserId) -> bool {
+    let wait = async {
+        while let Some(message) = member.queue.recv().await {
+            if let Some(Kind::MemberLeft(left)) = &message.message().kind {
+                if left.user_id == user.0 {
+                    return true;
+                }
+            }
+        }
+        false
+    };
+    tokio::time::timeout(WAIT, wait).await.unwrap_or(false)
+}
+
+#[tokio::test]
+async fn members_on_a_replica_that_died_leave_the_room_at_its_writer() {
+    let s = setup().await;
+    let (a, b) = (s.replica("a").await, s.replica("b").await);
+    let guest = s.user("ann").await;
+    let mut on_a = join(&a, &s.room, &entry(s.host, None)).await;
+    let on_b = join(&b, &s.room, &entry(guest, None)).await;
+
+    // The replica's record is gone (it died); its connection, here still
+    // open, can tell the writer nothing any more.
+    s.cluster.nodes.withdraw("b").await.expect("withdraw");
+    assert!(
+        sees_leave(&mut on_a, guest).await,
+        "the member on the dead replica never left"
+    );
+    drop(on_b);
+}
+
 /// The live status events a member receives within `wait`.
 async fn live_events(member: &mut Member, count: usize) -> Vec<bool> {
     let mut seen = Vec::new();
