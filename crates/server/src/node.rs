@@ -9,7 +9,7 @@ use live::Live;
 
 use crate::cluster_live::{self, ClusterLive};
 use crate::config::Config;
-use crate::run::RunError;
+use crate::run::{secs, RunError};
 
 /// The cluster seams and the task that announces this node.
 #[derive(Debug)]
@@ -111,6 +111,8 @@ fn cluster_config(config: &Config) -> ClusterConfig {
     let mut cluster = ClusterConfig::new(config.cluster.node_id.clone());
     cluster.key_prefix = config.cluster.key_prefix.clone();
     cluster.redis_url = config.redis_url.clone();
+    cluster.streams_ttl = secs(config.cluster.streams_ttl_secs);
+    cluster.epoch_ttl = secs(config.cluster.epoch_ttl_secs);
     cluster
 }
 
