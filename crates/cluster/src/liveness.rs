@@ -152,7 +152,11 @@ mod tests {
         liveness.handle_listing(ids(&["me", "a"]), t);
         // Redis went away, then came back empty; this node announced first.
         liveness.handle_failed_listing(at(1));
-        assert_eq!(liveness.state("a"), NodeState::Alive, "the last listing stands");
+        assert_eq!(
+            liveness.state("a"),
+            NodeState::Alive,
+            "the last listing stands"
+        );
         liveness.handle_listing(ids(&["me"]), at(2));
         assert_eq!(liveness.state("a"), NodeState::Unsure);
         liveness.handle_listing(ids(&["me"]), at(16));

@@ -2,7 +2,6 @@
 //! the same as with its own connections' messages, answered through the
 //! outbox instead of a local queue.
 
-
 use bytes::Bytes;
 use cluster::{ForwardedCommand, Liveness};
 use room::{Actor, Join, UserId};
