@@ -343,3 +343,50 @@ async fn the_writer_learns_of_a_stream_published_on_another_replica_from_its_lea
     s.cluster.streams.release(&lease).await.expect("release");
     assert_eq!(live_events(&mut on_a, 1).await, vec![false], "no live end");
 }
+
+/// An audience whose count the test sets.
+#[derive(Debug, Default)]
+struct Counted(std::sync::atomic::AtomicU64);
+
+impl crate::Audience for Counted {
+    fn viewers<'a>(&'a self, _room: &'a str) -> crate::ViewerCountFuture<'a> {
+        let count = self.0.load(std::sync::atomic::Ordering::SeqCst);
+        Box::pin(async move { Some(count) })
+    }
+}
+
+/// The viewer counts a member receives until it has seen `last`.
+async fn counts_until(member: &mut Member, last: u64) -> Vec<u64> {
+    let mut seen = Vec::new();
+    let wait = async {
+        while let Some(message) = member.queue.recv().await {
+            if let Some(Kind::ViewerCount(count)) = &message.message().kind {
+                seen.push(count.viewers);
+                if count.viewers == last {
+                    return;
+                }
+            }
+        }
+    };
+    let _ = tokio::time::timeout(WAIT, wait).await;
+    seen
+}
+
+#[tokio::test]
+async fn the_writer_tells_every_replica_the_audience_count_when_it_changes() {
+    let s = setup().await;
+    let (a, b) = (s.replica("a").await, s.replica("b").await);
+    let audience = std::sync::Arc::new(Counted::default());
+    a.set_audience(audience.clone());
+    b.set_audience(audience.clone());
+    let guest = s.user("ann").await;
+    let mut on_a = join(&a, &s.room, &entry(s.host, None)).await;
+    let mut on_b = join(&b, &s.room, &entry(guest, None)).await;
+
+    for count in [3, 7] {
+        audience.0.store(count, std::sync::atomic::Ordering::SeqCst);
+        let told = counts_until(&mut on_a, count).await;
+        assert_eq!(told, vec![count], "told once, on change");
+        assert_eq!(counts_until(&mut on_b, count).await, vec![count]);
+    }
+}

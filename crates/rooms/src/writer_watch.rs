@@ -1,7 +1,7 @@
 //! What a room's writer learns from the cluster every 2 s, in one task:
-//! which nodes live (members of dead replicas leave) and whether the
-//! room's stream is live (its lease, `stream:{room}`, held by a live
-//! node). Both are judged by one [`Liveness`] of this node, fed by each
+//! which nodes live (members of dead replicas leave), whether the room's
+//! stream is live (its lease, `stream:{room}`, held by a live node) and
+//! how many watch it (the cluster's [`crate::Audience`], told on change). Both are judged by one [`Liveness`] of this node, fed by each
 //! node listing: a node counts as dead only in a listing that can be
 //! trusted, and while none can (Redis lost its records, or the link
 //! failed) nothing changes.
@@ -23,6 +23,7 @@ pub(crate) async fn watch_cluster(replicas: Replicas, room: String, inbox: mpsc:
     let cluster = &replicas.cluster;
     let mut liveness = Liveness::for_node(replicas.node.clone(), cluster.config.timing.ttl);
     let mut was_live: Option<bool> = None;
+    let mut told_viewers: Option<u64> = None;
     loop {
         let listed = list_nodes(cluster, &mut liveness).await;
         if let Some(live) = stream_live(cluster, &room, &liveness).await {
@@ -30,6 +31,12 @@ pub(crate) async fn watch_cluster(replicas: Replicas, room: String, inbox: mpsc:
                 return;
             }
             was_live = Some(live);
+        }
+        if let Some(viewers) = audience(&replicas, &room).await {
+            if told_viewers != Some(viewers) && inbox.send(viewer_news(viewers)).await.is_err() {
+                return;
+            }
+            told_viewers = Some(viewers);
         }
         if listed && liveness.is_trusted() {
             let nodes = ToRoom::Nodes(Arc::new(liveness.clone()));
@@ -72,6 +79,21 @@ async fn stream_live(cluster: &Cluster, room: &str, liveness: &Liveness) -> Opti
         },
         Ok(None) => liveness.is_trusted().then_some(false),
         Err(_) => None,
+    }
+}
+
+/// The room's viewers across the cluster, if an audience is wired and
+/// answers.
+async fn audience(replicas: &Replicas, room: &str) -> Option<u64> {
+    let audience = replicas.audience.get()?;
+    audience.viewers(room).await
+}
+
+fn viewer_news(viewers: u64) -> ToRoom {
+    ToRoom::Apply {
+        actor: room::Actor::System,
+        command: room::ViewerCount { viewers }.into(),
+        then: Box::new(|_, _| ()),
     }
 }
 
