@@ -69,7 +69,10 @@ fn a_viewer_playing_flv_on_one_replica_is_counted_for_members_on_another() {
     let counted = socket.wait_for(WAIT, |m| {
         m["type"] == "viewer_count" && m["viewers"].as_u64() == Some(1)
     });
-    assert!(counted.is_some(), "the member on A never saw the viewer on B");
+    assert!(
+        counted.is_some(),
+        "the member on A never saw the viewer on B"
+    );
     let played = player.join().unwrap();
     assert!(played.video_frames >= 50, "the viewer's FLV: {played:?}");
 
@@ -77,5 +80,8 @@ fn a_viewer_playing_flv_on_one_replica_is_counted_for_members_on_another() {
     let gone = socket.wait_for(WAIT, |m| {
         m["type"] == "viewer_count" && m["viewers"].as_u64() == Some(0)
     });
-    assert!(gone.is_some(), "the count never fell back after the viewer left");
+    assert!(
+        gone.is_some(),
+        "the count never fell back after the viewer left"
+    );
 }
