@@ -18,9 +18,15 @@ pub enum LeaseKind {
 impl LeaseKind {
     /// The hash that holds the lease.
     pub fn lease_key(self, keys: &Keys, resource: &str) -> String {
+        let (head, tail) = self.lease_key_parts(keys);
+        format!("{head}{resource}{tail}")
+    }
+
+    /// What the hash's name is around the resource: head, tail.
+    pub fn lease_key_parts(self, keys: &Keys) -> (String, &'static str) {
         match self {
-            Self::Stream => format!("{}stream:{resource}", keys.prefix()),
-            Self::RoomWriter => format!("{}room:{resource}:writer", keys.prefix()),
+            Self::Stream => (format!("{}stream:", keys.prefix()), ""),
+            Self::RoomWriter => (format!("{}room:", keys.prefix()), ":writer"),
         }
     }
 
@@ -159,6 +165,13 @@ impl LeaseTable {
     /// The current holder of `resource`, if its lease has not expired.
     pub fn holder(&self, resource: &str, now_ms: u64) -> Option<LeaseInfo> {
         self.current(resource, now_ms).map(|held| held.info.clone())
+    }
+
+    /// Forgets expired leases; how many.
+    pub fn prune(&mut self, now_ms: u64) -> usize {
+        let before = self.leases.len();
+        self.leases.retain(|_, held| held.expires_at_ms > now_ms);
+        before - self.leases.len()
     }
 
     /// Every unexpired lease; expired ones are forgotten.

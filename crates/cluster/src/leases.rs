@@ -25,6 +25,9 @@ pub trait Leases: Send + Sync + std::fmt::Debug {
     async fn holder(&self, resource: &str) -> Result<Option<LeaseInfo>, ClusterError>;
     /// Every current lease of this kind, sorted by resource.
     async fn active(&self) -> Result<Vec<LeaseInfo>, ClusterError>;
+    /// Forgets the resources whose lease is gone (expired with its node,
+    /// never released) from the listing of leased ones; how many.
+    async fn prune(&self) -> Result<usize, ClusterError>;
     /// The earliest moment `node`'s record can expire, when this process
     /// announced it: a claim succeeds once it is gone, so a keeper of
     /// `node`'s lease gives up before then. `None`: go by the lease alone.
@@ -90,6 +93,10 @@ impl Leases for MemoryLeases {
 
     async fn holder(&self, resource: &str) -> Result<Option<LeaseInfo>, ClusterError> {
         Ok(self.lock().holder(resource, unix_ms()))
+    }
+
+    async fn prune(&self) -> Result<usize, ClusterError> {
+        Ok(self.lock().prune(unix_ms()))
     }
 
     async fn active(&self) -> Result<Vec<LeaseInfo>, ClusterError> {

@@ -37,6 +37,7 @@ mod liveness;
 mod memlog;
 mod metrics;
 mod node;
+mod prune;
 mod redis_bus;
 mod redis_commands;
 mod redis_leases;
@@ -63,6 +64,7 @@ pub use node::{
     spawn_death_watch, spawn_heartbeat, DeathDetector, MemoryNodes, NodeInfo, NodeLoad,
     NodeRegistry,
 };
+pub use prune::spawn_set_pruning;
 pub use redis_bus::RedisBus;
 pub use redis_commands::RedisCommands;
 pub use redis_leases::RedisLeases;

@@ -68,6 +68,14 @@ impl Liveness {
         self.trusted = !quiet;
     }
 
+    /// A listing that failed at `now`: the link or Redis is in trouble, and
+    /// Redis may come back without its records, so no listing is trusted
+    /// for one grace (the last one is kept for who is alive).
+    pub fn handle_failed_listing(&mut self, now: Instant) {
+        self.quiet_until = Some(now + self.grace);
+        self.trusted = false;
+    }
+
     /// What the last listing says of `id`.
     pub fn state(&self, id: &str) -> NodeState {
         if self.listed.contains(id) {
@@ -131,6 +139,26 @@ mod tests {
         assert_eq!(liveness.state("a"), NodeState::Unsure);
         assert!(!liveness.is_trusted());
         // One grace after the last listing without this node, `a` is dead.
+        liveness.handle_listing(ids(&["me"]), at(16));
+        assert!(liveness.is_dead("a"));
+    }
+
+    #[test]
+    fn a_failed_listing_makes_the_next_ones_untrusted_for_one_grace() {
+        let grace = Duration::from_secs(15);
+        let t = Instant::now();
+        let at = |s| t + Duration::from_secs(s);
+        let mut liveness = Liveness::for_node("me", grace);
+        liveness.handle_listing(ids(&["me", "a"]), t);
+        // Redis went away, then came back empty; this node announced first.
+        liveness.handle_failed_listing(at(1));
+        assert_eq!(
+            liveness.state("a"),
+            NodeState::Alive,
+            "the last listing stands"
+        );
+        liveness.handle_listing(ids(&["me"]), at(2));
+        assert_eq!(liveness.state("a"), NodeState::Unsure);
         liveness.handle_listing(ids(&["me"]), at(16));
         assert!(liveness.is_dead("a"));
     }

@@ -34,7 +34,12 @@ struct Scripts {
     claim: Script,
     renew: Script,
     release: Script,
+    prune: Script,
 }
+
+/// Resources looked at per prune script: the set is walked in steps this
+/// size, so Redis is never blocked for long.
+const PRUNE_BATCH: usize = 200;
 
 impl std::fmt::Debug for Scripts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -49,6 +54,7 @@ impl RedisLeases {
             claim: Script::new(include_str!("scripts/claim.lua")),
             renew: fenced_script(include_str!("scripts/renew.lua")),
             release: Script::new(include_str!("scripts/release.lua")),
+            prune: Script::new(include_str!("scripts/prune.lua")),
         };
         Self {
             link,
@@ -178,6 +184,33 @@ impl Leases for RedisLeases {
             }
         }
         Ok(active)
+    }
+
+    async fn prune(&self) -> Result<usize, ClusterError> {
+        let set = self.kind.set_key(&self.link.keys);
+        let (head, tail) = self.kind.lease_key_parts(&self.link.keys);
+        let mut conn = self.link.conn.clone();
+        let mut cursor = 0u64;
+        let mut dropped = 0;
+        loop {
+            let (next, batch): (u64, Vec<String>) = redis::cmd("SSCAN")
+                .arg(&set)
+                .arg(cursor)
+                .arg("COUNT")
+                .arg(PRUNE_BATCH)
+                .query_async(&mut conn)
+                .await?;
+            if !batch.is_empty() {
+                let mut call = self.scripts.prune.key(&set);
+                call.arg(&head).arg(tail).arg(&batch);
+                let n: usize = call.invoke_async(&mut conn).await?;
+                dropped += n;
+            }
+            if next == 0 {
+                return Ok(dropped);
+            }
+            cursor = next;
+        }
     }
 
     fn node_expiry(&self, node: &str) -> Option<Instant> {

@@ -121,3 +121,65 @@ async fn a_write_refreshes_the_ttl_and_a_reader_takes_an_expired_stream_as_empty
     });
     assert_eq!(next.ok(), Some(vec![expected]));
 }
+
+async fn listed(set: &str, resource: &str) -> bool {
+    let member: redis::RedisResult<bool> = raw().await.sismember(set, resource).await;
+    member.unwrap_or_else(|e| panic!("sismember {set}: {e}"))
+}
+
+/// The lease's key gone, as when its TTL runs out.
+async fn expire(key: &str) {
+    let deleted: redis::RedisResult<i64> = raw().await.del(key).await;
+    assert_eq!(deleted.ok(), Some(1), "no lease at {key}");
+}
+
+#[tokio::test]
+async fn ids_of_leases_that_are_gone_leave_the_sets_of_leased_resources() {
+    let (c, _keys) = redis_cluster_with(MACHINE_REDIS, |_| {}).await;
+    let keys = cluster::Keys::new(c.config.key_prefix.clone());
+    let writers = LeaseKind::RoomWriter.set_key(&keys);
+    let streams = LeaseKind::Stream.set_key(&keys);
+    let lease_key = |room| LeaseKind::RoomWriter.lease_key(&keys, room);
+
+    // A late release of a lease that expired meanwhile.
+    let late = writer(&c, "late").await;
+    assert!(listed(&writers, "late").await);
+    expire(&lease_key("late")).await;
+    let released = c.room_writers.release(&late).await;
+    assert_eq!(released.ok(), Some(false), "nothing was held any more");
+    assert!(
+        !listed(&writers, "late").await,
+        "a released room stayed listed"
+    );
+
+    // A renewal by a holder whose lease expired after a later epoch's did.
+    let first = writer(&c, "taken").await;
+    expire(&lease_key("taken")).await;
+    let _second = writer(&c, "taken").await;
+    expire(&lease_key("taken")).await;
+    let renewed = c.room_writers.renew(&first).await;
+    assert!(
+        matches!(renewed, Err(cluster::ClusterError::Fenced { .. })),
+        "{renewed:?}"
+    );
+    assert!(
+        !listed(&writers, "taken").await,
+        "a fenced room stayed listed"
+    );
+
+    // Leases that expired with their node: nobody renews or releases them.
+    let _orphan = writer(&c, "orphan").await;
+    let _kept = writer(&c, "kept").await;
+    let stream = c.streams.claim("orphan", "n1", "pub").await;
+    assert!(matches!(stream, Ok(Claim::Granted(_))), "{stream:?}");
+    expire(&lease_key("orphan")).await;
+    expire(&LeaseKind::Stream.lease_key(&keys, "orphan")).await;
+    assert!(listed(&writers, "orphan").await && listed(&streams, "orphan").await);
+    let pruned = c.room_writers.prune().await;
+    assert_eq!(pruned.ok(), Some(1), "one room writer lease was gone");
+    let pruned = c.streams.prune().await;
+    assert_eq!(pruned.ok(), Some(1), "one stream lease was gone");
+    assert!(!listed(&writers, "orphan").await);
+    assert!(!listed(&streams, "orphan").await);
+    assert!(listed(&writers, "kept").await, "a held lease was pruned");
+}

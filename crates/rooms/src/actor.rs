@@ -1,11 +1,10 @@
 //! The room actor: one task owns a room, applies commands in order,
 //! persists durable events, then fans them out.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cluster::ForwardedCommand;
+use cluster::{ForwardedCommand, Liveness};
 
 use room::{
     Actor, AppliedRequest, EventKind, Join, Leave, Receipt, Resume, Room, RoomCommand, RoomError,
@@ -75,8 +74,9 @@ pub(crate) enum ToRoom {
     Expel { user: UserId },
     /// A command another replica forwarded to this room's writer.
     Forwarded(ForwardedCommand),
-    /// The nodes alive now (for a writer: members elsewhere may be gone).
-    NodesAlive(Arc<HashSet<String>>),
+    /// Which nodes live, from a listing that can be trusted (for a
+    /// writer: members on dead replicas leave).
+    Nodes(Arc<Liveness>),
 }
 
 /// A connection's `join`.
@@ -246,7 +246,7 @@ impl RoomActor {
                 self.flush().await;
             }
             ToRoom::Forwarded(command) => self.forwarded(command, now).await,
-            ToRoom::NodesAlive(alive) => self.forget_dead_nodes(&alive, now).await,
+            ToRoom::Nodes(nodes) => self.forget_dead_nodes(&nodes, now).await,
         }
     }
 

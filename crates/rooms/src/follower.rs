@@ -15,7 +15,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
-use cluster::{BusItem, KeptLease, Lease};
+use cluster::{BusItem, KeptLease, Lease, Liveness};
 use room::{Room, UserId};
 use store::{RoomId, RoomStateRepo};
 use tokio::sync::mpsc;
@@ -30,6 +30,7 @@ use crate::outgoing::Shared;
 use crate::registry::Rooms;
 use crate::relay::{command_message, decode_message, ToConn, ToWriter};
 use crate::replicas::Replicas;
+use crate::writer_watch::list_nodes;
 
 /// Bus events kept for connections that enter a little behind.
 const BACKLOG: usize = 1024;
@@ -65,8 +66,10 @@ pub(crate) struct Follower {
     replicas: Replicas,
     inbox: mpsc::Receiver<ToRoom>,
     writer_epoch: u64,
-    /// Since when the writer's lease or node record has been missing.
-    writer_missing: Option<Instant>,
+    /// Since when the writer's lease has been missing.
+    lease_missing: Option<Instant>,
+    /// Which nodes live, as this node's listings say.
+    liveness: Liveness,
     links: HashMap<ConnId, Followed>,
     /// Joins waiting for the writer's answer, and when each was sent.
     pending: HashMap<u64, (Connect, Instant)>,
@@ -120,13 +123,15 @@ impl Follower {
             inbox_lease,
             cluster.config.timing,
         );
+        let liveness = Liveness::for_node(replicas.node.clone(), cluster.config.timing.ttl);
         Ok(Follower {
             id,
             rooms,
             replicas,
             inbox,
             writer_epoch: writer.epoch,
-            writer_missing: None,
+            lease_missing: None,
+            liveness,
             links: HashMap::new(),
             pending: HashMap::new(),
             backlog: VecDeque::new(),
@@ -180,35 +185,36 @@ impl Follower {
     }
 
     /// Whether the writer this follower started with still holds the room.
-    /// Another epoch means no at once. A missing lease or node record means
-    /// no only once it stays missing past a refresh: after Redis lost its
-    /// data the holder re-creates both within one. A failed look is a yes:
-    /// a link blip only delays.
+    /// Another epoch means no at once. The writer's node is judged by this
+    /// node's [`Liveness`], fed a listing on every check: `Dead` means no,
+    /// `Alive` or `Unsure` (Redis lost its records, or the link failed)
+    /// yes. A missing lease means no, unless Redis may have lost it (a
+    /// failed call within a refresh plus a check, or an untrusted
+    /// listing): the holder re-creates it within a refresh, and is given
+    /// that long. A failed look is a yes: a link blip only delays.
     async fn writer_holds(&mut self) -> bool {
         let cluster = &self.replicas.cluster;
         self.trouble.look(cluster.metrics.redis_errors());
-        let present = match cluster.room_writers.holder(self.id.as_str()).await {
-            Ok(Some(info)) if info.lease.epoch == self.writer_epoch => cluster
-                .nodes
-                .is_alive(&info.lease.node)
-                .await
-                .unwrap_or(true),
+        list_nodes(cluster, &mut self.liveness).await;
+        let node = match cluster.room_writers.holder(self.id.as_str()).await {
+            Ok(Some(info)) if info.lease.epoch == self.writer_epoch => info.lease.node,
             Ok(Some(_)) => return false,
-            Ok(None) => false,
-            Err(_) => true,
+            Ok(None) => return self.lease_missing_within_grace(),
+            Err(_) => return true,
         };
-        if present {
-            self.writer_missing = None;
-            return true;
-        }
-        let timing = cluster.config.timing;
-        let since = *self.writer_missing.get_or_insert_with(Instant::now);
+        self.lease_missing = None;
+        !self.liveness.is_dead(&node)
+    }
+
+    /// Whether a missing writer lease is still given time to come back.
+    fn lease_missing_within_grace(&mut self) -> bool {
+        let timing = self.replicas.cluster.config.timing;
+        let since = *self.lease_missing.get_or_insert_with(Instant::now);
         let grace = timing.refresh_every + timing.check_every;
-        // With a healthy link, a record gone is a death (its TTL ran out):
-        // the room is taken over at once. Only after a link failure may
-        // Redis have lost the records that the holder re-creates within a
-        // refresh.
-        self.trouble.within(grace) && since.elapsed() <= grace
+        // With a healthy link, a lease gone is a death (its TTL ran out):
+        // the room is taken over at once.
+        let lost_maybe = self.trouble.within(grace) || !self.liveness.is_trusted();
+        lost_maybe && since.elapsed() <= grace
     }
 
     async fn handle(&mut self, message: ToRoom) {
@@ -251,7 +257,7 @@ impl Follower {
                     self.leave(conn);
                 }
             }
-            ToRoom::Forwarded(_) | ToRoom::NodesAlive(_) => {}
+            ToRoom::Forwarded(_) | ToRoom::Nodes(_) => {}
         }
     }
 

@@ -21,7 +21,7 @@
 //!
 //! Also here: stream keys for the live engine ([`RoomStreamKeys`]), play
 //! tokens for rooms with a password ([`PlayTokens`]), and the bridge that
-//! tells rooms about their live streams ([`watch_live`]).
+//! tells rooms about their live streams standalone ([`watch_live`]).
 //!
 //! Cluster mode ([`Rooms::clustered`]): a room runs on the replica that
 //! holds its writer lease; its actor also appends every event to the
@@ -29,10 +29,13 @@
 //! their connections, all through one ordered outbox (`writer`). Other
 //! replicas run a follower instead (`follower`): they forward their
 //! connections' joins and commands and fan the bus out in seq order.
+//! The writer learns the room's live status from the stream lease and its
+//! viewer count from the cluster's [`Audience`] (`writer_watch`).
 //! docs/cluster.md ("Rooms across replicas") has the rules.
 //! docs/rooms.md is the room model, docs/realtime.md the protocol.
 
 mod actor;
+mod audience;
 mod clock;
 mod error;
 mod fanout;
@@ -52,11 +55,13 @@ mod replicas;
 mod site;
 mod writer;
 mod writer_actor;
+mod writer_watch;
 
+pub use audience::{Audience, ViewerCountFuture};
 pub use error::RoomsError;
 pub use fanout::{Closing, ConnId};
 pub use keys::RoomStreamKeys;
-pub use live_events::{watch_live, LiveNews, LiveStatus};
+pub use live_events::{watch_live, LiveStatus};
 pub use member::{Entry, Member};
 pub use outgoing::{Outgoing, Shared};
 pub use play_tokens::{PlayTokens, TOKEN_TTL_MS};

@@ -1,8 +1,16 @@
-//! The live engine's news for rooms: a stream started or ended, and how
-//! many watch. The hub tells each change once ([`hub::Hub::events`]); the
-//! bridge hands it to the room if its actor is loaded, waiting for room in
-//! its inbox rather than dropping it. A room that loads later asks the
-//! [`LiveStatus`] the bridge registered when it starts.
+//! The live engine's news for rooms, standalone: a stream started or
+//! ended, and how many watch. The hub tells each change once
+//! ([`hub::Hub::events`]); the bridge hands it to the room if its actor is
+//! loaded, waiting for room in its inbox rather than dropping it. A room
+//! that loads later asks the [`LiveStatus`] the bridge registered when it
+//! starts.
+//!
+//! In a cluster the local hub is not the truth: a room's stream may run on
+//! another replica, a local stream may be a pull that stops while the
+//! stream goes on, and viewers play on every replica. There the room's
+//! writer follows the stream lease and the cluster's
+//! [`crate::Audience`] instead (`writer_watch`), and this bridge is not
+//! run.
 
 use std::sync::Arc;
 
@@ -29,56 +37,32 @@ impl LiveStatus for Hub {
     }
 }
 
-/// What the bridge tells rooms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LiveNews {
-    /// Started, ended and viewer counts: the local hub is the truth
-    /// (standalone).
-    Everything,
-    /// Viewer counts only. In a cluster a room's stream may run on another
-    /// replica, and a local stream may be a pull that stops while the
-    /// stream goes on; the room's writer follows the stream's lease for
-    /// started and ended instead.
-    ViewersOnly,
-}
-
 /// Tells loaded rooms about their live streams until `shutdown`.
-pub async fn watch_live(
-    rooms: Rooms,
-    live: Arc<Live>,
-    news: LiveNews,
-    mut shutdown: watch::Receiver<bool>,
-) {
+pub async fn watch_live(rooms: Rooms, live: Arc<Live>, mut shutdown: watch::Receiver<bool>) {
     // Subscribe first: a change after this is seen as an event, one before
     // it by the rooms that load (status) or are loaded (resync) now.
     let mut events = live.hub.events();
-    if news == LiveNews::Everything {
-        rooms.set_live_status(Arc::new(live.hub.clone()));
-    }
-    resync(&rooms, &live.hub, news).await;
+    rooms.set_live_status(Arc::new(live.hub.clone()));
+    resync(&rooms, &live.hub).await;
     loop {
         let event = tokio::select! {
             event = events.recv() => event,
             _ = shutdown.wait_for(|stop| *stop) => return,
         };
         match event {
-            Ok(event) => deliver(&rooms, event, news).await,
+            Ok(event) => deliver(&rooms, event).await,
             Err(EventsError::Lagged { missed }) => {
                 tracing::debug!(missed, "live news lagged; telling every loaded room again");
-                resync(&rooms, &live.hub, news).await;
+                resync(&rooms, &live.hub).await;
             }
             Err(EventsError::Closed) => return,
         }
     }
 }
 
-async fn deliver(rooms: &Rooms, event: StreamEvent, news: LiveNews) {
-    let viewers_only = news == LiveNews::ViewersOnly;
+async fn deliver(rooms: &Rooms, event: StreamEvent) {
     let (name, commands) = match event {
         StreamEvent::Viewers { name, count } => (name, vec![viewer_count(count)]),
-        // A local stream that ended has no viewer left here.
-        StreamEvent::Ended { name, .. } if viewers_only => (name, vec![viewer_count(0)]),
-        _ if viewers_only => return,
         StreamEvent::Started { name, .. } | StreamEvent::TakenOver { name, .. } => {
             (name, vec![LiveStarted.into()])
         }
@@ -93,14 +77,9 @@ async fn deliver(rooms: &Rooms, event: StreamEvent, news: LiveNews) {
 }
 
 /// Every loaded room told its stream's state as the hub has it now.
-async fn resync(rooms: &Rooms, hub: &Hub, news: LiveNews) {
+async fn resync(rooms: &Rooms, hub: &Hub) {
     for id in rooms.running_ids() {
-        let viewers = hub.viewers(id.as_str());
-        let commands = match news {
-            LiveNews::Everything => commands_for(viewers),
-            LiveNews::ViewersOnly => viewers.map(viewer_count).into_iter().collect(),
-        };
-        for command in commands {
+        for command in commands_for(hub.viewers(id.as_str())) {
             rooms.tell(&id, Actor::System, command).await;
         }
     }

@@ -58,12 +58,8 @@ async fn until(rooms: &Rooms, id: &RoomId, what: &str, ok: impl Fn(&room::LiveSt
 }
 
 fn bridge(rooms: &Rooms, live: &Arc<Live>) -> watch::Sender<bool> {
-    bridge_with(rooms, live, LiveNews::Everything)
-}
-
-fn bridge_with(rooms: &Rooms, live: &Arc<Live>, news: LiveNews) -> watch::Sender<bool> {
     let (stop, stopping) = watch::channel(false);
-    tokio::spawn(watch_live(rooms.clone(), live.clone(), news, stopping));
+    tokio::spawn(watch_live(rooms.clone(), live.clone(), stopping));
     stop
 }
 
@@ -105,30 +101,6 @@ async fn a_room_loaded_after_its_stream_started_knows_it_is_live_at_once() {
     let _member = rooms.join(&id, &entry(host)).await.expect("join");
     // The room's first message already carries the status: no wait.
     assert!(live_status(&rooms, &id).await.live);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn in_a_cluster_the_local_hub_tells_viewer_counts_but_never_start_or_end() {
-    let store = Store::open_sqlite_memory().await.expect("store");
-    let (id, host) = stored_room(&store).await;
-    let rooms = Rooms::new(store, RoomsConfig::default());
-    let _member = rooms.join(&id, &entry(host)).await.expect("join");
-    let live = live();
-    let _stop = bridge_with(&rooms, &live, LiveNews::ViewersOnly);
-
-    // A local stream here may be a pull that stops while the stream goes
-    // on elsewhere: its start and end are not the room's news.
-    let publisher = live.hub.publish(id.as_str()).await;
-    let viewer = live
-        .hub
-        .subscribe(id.as_str(), Duration::ZERO)
-        .await
-        .expect("subscribe");
-    until(&rooms, &id, "one viewer", |s| s.viewers == 1).await;
-    assert!(!live_status(&rooms, &id).await.live, "told live by the hub");
-    drop(viewer);
-    drop(publisher);
-    until(&rooms, &id, "no viewer", |s| s.viewers == 0).await;
 }
 
 fn entry(user: UserId) -> Entry {

@@ -10,6 +10,7 @@ use store::{RoomId, RoomStateRepo, Store};
 use tokio::sync::{mpsc, oneshot, OnceCell};
 
 use crate::actor::{ReadFn, RoomActor, ThenFn, ToRoom, INBOX};
+use crate::audience::Audience;
 use crate::follower::Follower;
 use crate::follower_io::claim_inbox;
 use crate::live_events::{commands_for, LiveStatus};
@@ -200,6 +201,15 @@ impl Rooms {
     }
 
     /// Where rooms that load learn whether their stream is live.
+    /// In a cluster, where the rooms' writers read their viewer counts
+    /// (the stage accounting); set once, later calls are ignored.
+    /// Standalone it is not needed: the live bridge tells the counts.
+    pub fn set_audience(&self, audience: Arc<dyn Audience>) {
+        if let Some(replicas) = &self.inner.replicas {
+            let _ = replicas.audience.set(audience);
+        }
+    }
+
     pub(crate) fn set_live_status(&self, status: Arc<dyn LiveStatus>) {
         let _ = self.inner.live_status.set(status);
     }

@@ -1,6 +1,10 @@
 //! This replica among the others: the cluster seams and its node id.
 
+use std::sync::{Arc, OnceLock};
+
 use cluster::Cluster;
+
+use crate::audience::Audience;
 
 #[cfg(test)]
 #[path = "replicas_calls_tests.rs"]
@@ -21,6 +25,9 @@ pub struct Replicas {
     /// id is another incarnation, so its old connections are not taken
     /// for its new ones.
     pub(crate) incarnation: u64,
+    /// Where a room's writer reads its viewer count (set once the stage
+    /// accounting runs; none, no count is told).
+    pub(crate) audience: Arc<OnceLock<Arc<dyn Audience>>>,
 }
 
 impl Replicas {
@@ -34,6 +41,7 @@ impl Replicas {
             cluster,
             node,
             incarnation: incarnation(),
+            audience: Arc::new(OnceLock::new()),
         }
     }
 }

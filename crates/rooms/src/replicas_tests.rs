@@ -275,6 +275,39 @@ async fn when_the_writer_node_dies_a_follower_takes_the_room_and_members_resume(
     assert_eq!(history, 2, "the chat stored before the death is kept");
 }
 
+/// Waits until `member` is told `user` left; false if it never is.
+async fn sees_leave(member: &mut Member, user: UserId) -> bool {
+    let wait = async {
+        while let Some(message) = member.queue.recv().await {
+            if let Some(Kind::MemberLeft(left)) = &message.message().kind {
+                if left.user_id == user.0 {
+                    return true;
+                }
+            }
+        }
+        false
+    };
+    tokio::time::timeout(WAIT, wait).await.unwrap_or(false)
+}
+
+#[tokio::test]
+async fn members_on_a_replica_that_died_leave_the_room_at_its_writer() {
+    let s = setup().await;
+    let (a, b) = (s.replica("a").await, s.replica("b").await);
+    let guest = s.user("ann").await;
+    let mut on_a = join(&a, &s.room, &entry(s.host, None)).await;
+    let on_b = join(&b, &s.room, &entry(guest, None)).await;
+
+    // The replica's record is gone (it died); its connection, here still
+    // open, can tell the writer nothing any more.
+    s.cluster.nodes.withdraw("b").await.expect("withdraw");
+    assert!(
+        sees_leave(&mut on_a, guest).await,
+        "the member on the dead replica never left"
+    );
+    drop(on_b);
+}
+
 /// The live status events a member receives within `wait`.
 async fn live_events(member: &mut Member, count: usize) -> Vec<bool> {
     let mut seen = Vec::new();
@@ -309,4 +342,51 @@ async fn the_writer_learns_of_a_stream_published_on_another_replica_from_its_lea
     assert_eq!(live_events(&mut on_a, 1).await, vec![true], "no live start");
     s.cluster.streams.release(&lease).await.expect("release");
     assert_eq!(live_events(&mut on_a, 1).await, vec![false], "no live end");
+}
+
+/// An audience whose count the test sets.
+#[derive(Debug, Default)]
+struct Counted(std::sync::atomic::AtomicU64);
+
+impl crate::Audience for Counted {
+    fn viewers<'a>(&'a self, _room: &'a str) -> crate::ViewerCountFuture<'a> {
+        let count = self.0.load(std::sync::atomic::Ordering::SeqCst);
+        Box::pin(async move { Some(count) })
+    }
+}
+
+/// The viewer counts a member receives until it has seen `last`.
+async fn counts_until(member: &mut Member, last: u64) -> Vec<u64> {
+    let mut seen = Vec::new();
+    let wait = async {
+        while let Some(message) = member.queue.recv().await {
+            if let Some(Kind::ViewerCount(count)) = &message.message().kind {
+                seen.push(count.viewers);
+                if count.viewers == last {
+                    return;
+                }
+            }
+        }
+    };
+    let _ = tokio::time::timeout(WAIT, wait).await;
+    seen
+}
+
+#[tokio::test]
+async fn the_writer_tells_every_replica_the_audience_count_when_it_changes() {
+    let s = setup().await;
+    let (a, b) = (s.replica("a").await, s.replica("b").await);
+    let audience = std::sync::Arc::new(Counted::default());
+    a.set_audience(audience.clone());
+    b.set_audience(audience.clone());
+    let guest = s.user("ann").await;
+    let mut on_a = join(&a, &s.room, &entry(s.host, None)).await;
+    let mut on_b = join(&b, &s.room, &entry(guest, None)).await;
+
+    for count in [3, 7] {
+        audience.0.store(count, std::sync::atomic::Ordering::SeqCst);
+        let told = counts_until(&mut on_a, count).await;
+        assert_eq!(told, vec![count], "told once, on change");
+        assert_eq!(counts_until(&mut on_b, count).await, vec![count]);
+    }
 }

@@ -10,11 +10,12 @@
 //! never reorders or drops it. The outbox stops at the first fenced write.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use cluster::{ClusterError, CommandReader, ForwardedCommand, KeptLease, Lease, LeaseLost};
+use cluster::{
+    ClusterError, CommandReader, ForwardedCommand, KeptLease, Lease, LeaseLost, Liveness,
+};
 use room::UserId;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -23,15 +24,12 @@ use crate::actor::ToRoom;
 use crate::outgoing::Shared;
 use crate::relay::encode_message;
 use crate::replicas::{inbox_of, Replicas};
+use crate::writer_watch::watch_cluster;
 
 /// How long a reader waits for forwarded commands per call.
 const READ_WAIT: Duration = Duration::from_secs(2);
 /// The pause after a failed read or write before the next try.
 const RETRY_PAUSE: Duration = Duration::from_millis(500);
-/// How often the writer looks for replicas that died with members here.
-const SWEEP_EVERY: Duration = Duration::from_secs(5);
-/// How often the writer looks at the room's stream lease.
-const LIVE_EVERY: Duration = Duration::from_secs(2);
 /// Forwarded command ids remembered, so a redelivery applies once.
 const SEEN: usize = 4096;
 /// Writes the outbox may hold while Redis is slow; when it is full the
@@ -91,8 +89,7 @@ impl Writer {
         let outbox_task = tokio::spawn(run_outbox(replicas.clone(), lease, rx));
         let tasks = vec![
             tokio::spawn(read_commands(reader, room.clone(), inbox.clone())),
-            tokio::spawn(sweep_nodes(replicas.clone(), inbox.clone())),
-            tokio::spawn(watch_stream_lease(replicas.clone(), room, inbox)),
+            tokio::spawn(watch_cluster(replicas.clone(), room, inbox)),
         ];
         Ok(Writer {
             node: replicas.node.clone(),
@@ -185,12 +182,12 @@ impl Writer {
         self.remote.retain(|_, u| *u != user);
     }
 
-    /// Forgets the connections on nodes not in `alive`; their users.
-    pub(crate) fn forget_dead(&mut self, alive: &HashSet<String>) -> Vec<UserId> {
+    /// Forgets the connections on nodes `nodes` says are dead; their users.
+    pub(crate) fn forget_dead(&mut self, nodes: &Liveness) -> Vec<UserId> {
         let dead: Vec<RemoteConn> = self
             .remote
             .keys()
-            .filter(|r| !alive.contains(&r.node))
+            .filter(|r| nodes.is_dead(&r.node))
             .cloned()
             .collect();
         dead.iter()
@@ -292,75 +289,5 @@ async fn read_commands(
         if inbox.is_closed() {
             return;
         }
-    }
-}
-
-/// Tells the actor which nodes live, now and then, so members of a replica
-/// that died leave.
-///
-/// A node counts as dead only when two listings in a row miss it and both
-/// list this node: a listing right after Redis lost its data (before the
-/// next heartbeats) must not make members leave.
-async fn sweep_nodes(replicas: Replicas, inbox: mpsc::Sender<ToRoom>) {
-    let mut previous: HashSet<String> = HashSet::new();
-    loop {
-        tokio::time::sleep(SWEEP_EVERY).await;
-        let Ok(nodes) = replicas.cluster.nodes.live_nodes().await else {
-            continue;
-        };
-        let alive: HashSet<String> = nodes.into_iter().map(|n| n.id).collect();
-        if !alive.contains(&replicas.node) {
-            previous.clear();
-            continue;
-        }
-        if previous.is_empty() {
-            previous = alive;
-            continue;
-        }
-        let either: HashSet<String> = alive.union(&previous).cloned().collect();
-        previous = alive;
-        if inbox
-            .send(ToRoom::NodesAlive(Arc::new(either)))
-            .await
-            .is_err()
-        {
-            return;
-        }
-    }
-}
-
-/// Live news from the cluster: the room's stream lease (`stream:{room}`),
-/// held by a live node, means live. The writer may not host the stream, so
-/// it looks every 2 s and tells the room what it sees first and each
-/// change after (the local hub's bridge tells only viewer counts in a
-/// cluster, `rooms::LiveNews::ViewersOnly`).
-async fn watch_stream_lease(replicas: Replicas, room: String, inbox: mpsc::Sender<ToRoom>) {
-    let cluster = &replicas.cluster;
-    let mut was_live: Option<bool> = None;
-    loop {
-        let live = match cluster.streams.holder(&room).await {
-            Ok(Some(info)) => cluster.nodes.is_alive(&info.lease.node).await.ok(),
-            Ok(None) => Some(false),
-            Err(_) => None,
-        };
-        if let Some(live) = live {
-            if was_live != Some(live) {
-                let command: room::RoomCommand = if live {
-                    room::LiveStarted.into()
-                } else {
-                    room::LiveEnded.into()
-                };
-                let message = ToRoom::Apply {
-                    actor: room::Actor::System,
-                    command,
-                    then: Box::new(|_, _| ()),
-                };
-                if inbox.send(message).await.is_err() {
-                    return;
-                }
-            }
-            was_live = Some(live);
-        }
-        tokio::time::sleep(LIVE_EVERY).await;
     }
 }

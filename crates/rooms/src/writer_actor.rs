@@ -2,10 +2,8 @@
 //! the same as with its own connections' messages, answered through the
 //! outbox instead of a local queue.
 
-use std::collections::HashSet;
-
 use bytes::Bytes;
-use cluster::ForwardedCommand;
+use cluster::{ForwardedCommand, Liveness};
 use room::{Actor, Join, UserId};
 use wire::{pb, ServerMessage};
 
@@ -237,11 +235,11 @@ impl RoomActor {
     }
 
     /// Members on replicas that died leave.
-    pub(crate) async fn forget_dead_nodes(&mut self, alive: &HashSet<String>, now: i64) {
+    pub(crate) async fn forget_dead_nodes(&mut self, nodes: &Liveness, now: i64) {
         let Some(writer) = self.writer.as_mut() else {
             return;
         };
-        let gone = writer.forget_dead(alive);
+        let gone = writer.forget_dead(nodes);
         if gone.is_empty() {
             return;
         }

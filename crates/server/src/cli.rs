@@ -60,6 +60,8 @@ A variable names a file key upper-cased, sections joined by '__':
   [cluster] secret              SYNCTV_CLUSTER__SECRET             (none; needed in cluster mode)
   [cluster] key_prefix          SYNCTV_CLUSTER__KEY_PREFIX         synctv:
   [cluster] pull_idle_secs      SYNCTV_CLUSTER__PULL_IDLE_SECS     300
+  [cluster] streams_ttl_secs    SYNCTV_CLUSTER__STREAMS_TTL_SECS   86400
+  [cluster] epoch_ttl_secs      SYNCTV_CLUSTER__EPOCH_TTL_SECS     604800
 
 Publish with rtmp://HOST:1935/live/{key}; watch stream S at
 http://HOST:8080/flv/S.flv, http://HOST:8080/hls/S/index.m3u8 or

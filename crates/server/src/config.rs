@@ -312,6 +312,7 @@ impl Config {
     /// Cluster mode's needs, checked once flags are applied (a flag may
     /// give the database).
     pub(crate) fn validate_cluster(&self) -> Result<(), ConfigError> {
+        self.cluster.validate_ttls()?;
         if self.redis_url.is_none() {
             return Ok(());
         }
@@ -477,16 +478,24 @@ mod tests {
                 ("SYNCTV_RTMP_ADDR", "127.0.0.2:1935"),
                 ("SYNCTV_CLUSTER__NODE_ID", "replica-a"),
                 ("SYNCTV_CLUSTER__SECRET", "a-secret-of-sixteen+"),
+                ("SYNCTV_CLUSTER__STREAMS_TTL_SECS", "3600"),
+                ("SYNCTV_CLUSTER__EPOCH_TTL_SECS", "1.5"),
             ]),
         )
         .unwrap();
         config.validate_cluster().unwrap();
         assert_eq!(config.cluster.node_id, "replica-a");
         assert_eq!(config.cluster.key_prefix, "synctv:");
+        assert_eq!(config.cluster.streams_ttl_secs, 3600.0);
+        assert_eq!(config.cluster.epoch_ttl_secs, 1.5);
         assert!(
             Config::default().validate_cluster().is_ok(),
             "standalone needs none of it"
         );
+        let mut standalone = Config::default();
+        standalone.cluster.streams_ttl_secs = f64::INFINITY;
+        let err = standalone.validate_cluster().unwrap_err().to_string();
+        assert!(err.contains("cluster.streams_ttl_secs"), "{err}");
     }
 
     #[test]

@@ -25,6 +25,12 @@ pub(crate) struct ClusterSection {
     pub(crate) key_prefix: String,
     /// Seconds a pull from another replica is kept with no local viewer.
     pub(crate) pull_idle_secs: f64,
+    /// Seconds a room's event and command streams live after their last
+    /// write (`ClusterConfig::streams_ttl`).
+    pub(crate) streams_ttl_secs: f64,
+    /// Seconds a lease's epoch counter lives after its last claim
+    /// (`ClusterConfig::epoch_ttl`).
+    pub(crate) epoch_ttl_secs: f64,
 }
 
 impl Default for ClusterSection {
@@ -36,6 +42,8 @@ impl Default for ClusterSection {
             secret: None,
             key_prefix: "synctv:".into(),
             pull_idle_secs: 300.0,
+            streams_ttl_secs: cluster::STREAMS_TTL.as_secs_f64(),
+            epoch_ttl_secs: cluster::EPOCH_TTL.as_secs_f64(),
         }
     }
 }
@@ -71,6 +79,22 @@ impl ClusterSection {
         }
         if self.pull_idle_secs < 0.0 || !crate::config::sane_secs(self.pull_idle_secs) {
             return Err(invalid("cluster.pull_idle_secs is out of range"));
+        }
+        self.validate_ttls()
+    }
+
+    /// The Redis TTLs: finite and positive (checked standalone too, since
+    /// the cluster seams are built from them in either mode).
+    pub(crate) fn validate_ttls(&self) -> Result<(), ConfigError> {
+        let ttls = [
+            ("cluster.streams_ttl_secs", self.streams_ttl_secs),
+            ("cluster.epoch_ttl_secs", self.epoch_ttl_secs),
+        ];
+        if let Some((key, _)) = ttls
+            .iter()
+            .find(|(_, v)| *v <= 0.0 || !crate::config::sane_secs(*v))
+        {
+            return Err(ConfigError::Invalid(format!("{key} is out of range")));
         }
         Ok(())
     }
@@ -163,6 +187,28 @@ mod tests {
             given.advertised(all, rtmp).unwrap().http,
             "pod-1.synctv:8080"
         );
+    }
+
+    #[test]
+    fn redis_ttls_default_to_a_day_and_a_week_and_must_be_finite_and_positive() {
+        let db = Some("postgres://h/db");
+        let good = section("0123456789abcdef");
+        assert_eq!(good.streams_ttl_secs, 86_400.0);
+        assert_eq!(good.epoch_ttl_secs, 604_800.0);
+        for (streams, epoch, bad) in [
+            (0.0, 60.0, "cluster.streams_ttl_secs"),
+            (60.0, -1.0, "cluster.epoch_ttl_secs"),
+            (f64::INFINITY, 60.0, "cluster.streams_ttl_secs"),
+            (60.0, f64::NAN, "cluster.epoch_ttl_secs"),
+        ] {
+            let section = ClusterSection {
+                streams_ttl_secs: streams,
+                epoch_ttl_secs: epoch,
+                ..good.clone()
+            };
+            let err = section.validate(db).unwrap_err().to_string();
+            assert!(err.contains(bad), "{streams} {epoch}: {err}");
+        }
     }
 
     #[test]

@@ -9,13 +9,19 @@ use live::Live;
 
 use crate::cluster_live::{self, ClusterLive};
 use crate::config::Config;
-use crate::run::RunError;
+use crate::run::{secs, RunError};
+
+/// How often this node drops the ids of leases gone (expired with their
+/// node) from `active_streams` and `room_writers`.
+const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// The cluster seams and the task that announces this node.
 #[derive(Debug)]
 pub(crate) struct Node {
     pub(crate) cluster: Cluster,
     heartbeat: TaskGuard,
+    /// Prunes the sets of leased resources (cluster mode only).
+    _pruning: Option<TaskGuard>,
     /// Live streams across replicas (cluster mode only).
     live: Option<ClusterLive>,
     /// The API's state once it exists: its audience is part of the load.
@@ -68,9 +74,14 @@ impl Node {
             timing.refresh_every,
             timing.ttl,
         );
+        let pruning = config
+            .redis_url
+            .is_some()
+            .then(|| cluster::spawn_set_pruning(&cluster, PRUNE_EVERY));
         Ok(Node {
             cluster,
             heartbeat,
+            _pruning: pruning,
             live: cluster_live,
             api,
         })
@@ -111,6 +122,8 @@ fn cluster_config(config: &Config) -> ClusterConfig {
     let mut cluster = ClusterConfig::new(config.cluster.node_id.clone());
     cluster.key_prefix = config.cluster.key_prefix.clone();
     cluster.redis_url = config.redis_url.clone();
+    cluster.streams_ttl = secs(config.cluster.streams_ttl_secs);
+    cluster.epoch_ttl = secs(config.cluster.epoch_ttl_secs);
     cluster
 }
 

@@ -105,17 +105,14 @@ pub(crate) async fn serve(config: Config, media: tokio::runtime::Handle) -> Resu
     .await?;
     let stage_metrics = node_stages.stages.metrics();
     let state = state.with_stages(Arc::new(node_stages.stages.clone()), stage_metrics);
-    let news = if config.redis_url.is_some() {
-        rooms::LiveNews::ViewersOnly
+    if config.redis_url.is_some() {
+        // Rooms' writers follow the stream lease and read the counts.
+        let audience = crate::stages_wiring::StageAudience::new(node_stages.stages.clone());
+        state.rooms.set_audience(Arc::new(audience));
     } else {
-        rooms::LiveNews::Everything
-    };
-    tokio::spawn(rooms::watch_live(
-        state.rooms.clone(),
-        live.clone(),
-        news,
-        stopping.clone(),
-    ));
+        let rooms = state.rooms.clone();
+        tokio::spawn(rooms::watch_live(rooms, live.clone(), stopping.clone()));
+    }
     let http_task = tokio::spawn(api::serve(http, state, limits, stopping.clone()));
     let rtmp_task = tokio::spawn(live::serve_rtmp(rtmp, live, stopping));
     signals.wait().await;

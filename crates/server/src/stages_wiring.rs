@@ -63,6 +63,34 @@ impl NodeStages {
     }
 }
 
+/// A room's viewer count in a cluster: the stage accounting's count of the
+/// room on every replica (FLV and RTMP connections, HLS and room-socket
+/// heartbeats). A failed read leaves the room's count as it is.
+#[derive(Debug)]
+pub(crate) struct StageAudience {
+    stages: Stages,
+}
+
+impl StageAudience {
+    pub(crate) fn new(stages: Stages) -> StageAudience {
+        StageAudience { stages }
+    }
+}
+
+impl rooms::Audience for StageAudience {
+    fn viewers<'a>(&'a self, room: &'a str) -> rooms::ViewerCountFuture<'a> {
+        Box::pin(async move {
+            match self.stages.room_viewers(room).await {
+                Ok(viewers) => Some(viewers),
+                Err(e) => {
+                    tracing::debug!(room, error = %e, "room viewer count not read");
+                    None
+                }
+            }
+        })
+    }
+}
+
 fn stages_config(config: &Config) -> StagesConfig {
     let l = &config.live;
     let mut stages = StagesConfig::new(config.cluster.node_id.clone());

@@ -174,6 +174,15 @@ impl Stages {
     pub fn detach(&self, room: &str, viewer: &str) {
         self.inner.watching.handle_detach(room, viewer);
     }
+
+    /// How many watch `room` now, on every stage and replica: the viewers
+    /// whose last beat is within the expiry (the hot tier).
+    pub async fn room_viewers(&self, room: &str) -> Result<u64, StagesError> {
+        let inner = &self.inner;
+        let since = inner.since_ms(cluster::unix_ms());
+        let counts = inner.state.counts(room, since).await?;
+        Ok(counts.values().sum())
+    }
 }
 
 impl Inner {

@@ -3,7 +3,8 @@
 -- ARGV[3] token, ARGV[4] epoch, ARGV[5] now (ms), ARGV[6] ttl (ms),
 -- ARGV[7] epoch counter ttl (ms).
 -- 1 if (node, epoch) holds the lease; a vanished lease is re-created by its
--- holder unless a later epoch was handed out since.
+-- holder unless a later epoch was handed out since; a lease gone for good
+-- (a later epoch came and went) leaves the set.
 local function fence()
   local cur = redis.call('HMGET', KEYS[1], 'node', 'epoch')
   if cur[1] then
@@ -14,6 +15,7 @@ local function fence()
   end
   local counter = tonumber(redis.call('GET', KEYS[2]) or '0')
   if counter > tonumber(ARGV[4]) then
+    redis.call('SREM', KEYS[3], ARGV[1])
     return 0
   end
   redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[7])
