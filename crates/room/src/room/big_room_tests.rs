@@ -77,10 +77,10 @@ impl ClientView {
                 }
                 self.count = *online;
             }
-            EventKind::MemberKicked { user, .. } | EventKind::MemberBanned { user, .. } => {
-                if self.online.remove(user).is_some() {
-                    self.count -= 1;
-                }
+            EventKind::MemberKicked { user, .. } | EventKind::MemberBanned { user, .. }
+                if self.online.remove(user).is_some() =>
+            {
+                self.count -= 1;
             }
             _ => {}
         }
