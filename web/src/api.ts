@@ -56,6 +56,14 @@ export interface Applied {
   replayed: boolean;
 }
 
+export interface MembersPage {
+  members: Member[];
+  /** Filled on the first page only. */
+  banned: number[];
+  online: number;
+  next_after: number | null;
+}
+
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const init: RequestInit = { method, credentials: 'same-origin', headers: {} };
   if (body !== undefined) {
@@ -118,7 +126,12 @@ export const api = {
   setCurrent: (id: string, item: number) =>
     call<Applied>('PUT', `${room(id)}/playlist/current`, { item_id: item, request_id: requestId() }),
 
-  members: (id: string) => call<{ members: Member[]; banned: number[] }>('GET', `${room(id)}/members`),
+  /** One page of members in user id order; follow `next_after` for the next. */
+  members: (id: string, page: { after?: number | null; online?: boolean } = {}) =>
+    call<MembersPage>(
+      'GET',
+      `${room(id)}/members?limit=500${page.online ? '&online=true' : ''}${page.after != null ? `&after=${page.after}` : ''}`,
+    ),
   kick: (id: string, user: number) => call<Applied>('POST', `${room(id)}/members/${user}/kick`),
   ban: (id: string, user: number) => call<Applied>('POST', `${room(id)}/members/${user}/ban`),
   unban: (id: string, user: number) => call<Applied>('DELETE', `${room(id)}/members/${user}/ban`),
@@ -136,4 +149,16 @@ export const api = {
 
 function requestId(): string {
   return `web-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** Every member (or every member online), page after page. */
+export async function allMembers(id: string, online = false): Promise<{ members: Member[]; banned: number[] }> {
+  let page = await api.members(id, { online });
+  const { banned } = page;
+  const members = [...page.members];
+  while (page.next_after !== null) {
+    page = await api.members(id, { online, after: page.next_after });
+    members.push(...page.members);
+  }
+  return { members, banned };
 }

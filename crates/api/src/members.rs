@@ -10,7 +10,7 @@ use room::{Ban, Kick, Permissions, Role, SetPermissions, SetRole, Unban, UserId}
 use serde::{Deserialize, Serialize};
 
 use crate::auth::AuthUser;
-use crate::json::ApiJson;
+use crate::json::{ApiJson, ApiQuery};
 use crate::path::ApiPath;
 use crate::playlist::apply;
 use crate::room_routes::{member_of, room_id};
@@ -33,21 +33,56 @@ pub(crate) fn routes() -> Router<AppState> {
         )
 }
 
+/// The default (and largest) page of members.
+const PAGE: usize = 500;
+
 #[derive(Debug, Serialize)]
 pub(crate) struct MembersView {
     members: Vec<MemberView>,
+    /// Banned users: on the first page only (no `after`).
     banned: Vec<u64>,
+    /// Members online now.
+    online: u64,
+    /// The `after` of the next page; `None` on the last one.
+    next_after: Option<u64>,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MembersQuery {
+    /// Only members with a higher user id (the previous page's
+    /// `next_after`).
+    after: Option<u64>,
+    /// How many, at most [`PAGE`].
+    limit: Option<usize>,
+    /// Only those online.
+    #[serde(default)]
+    online: bool,
+}
+
+/// Members in user id order, a page at a time: following `next_after`
+/// lists each exactly once.
 pub(crate) async fn list(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<MembersQuery>,
 ) -> Result<Json<MembersView>, ApiError> {
     let id = room_id(&id)?;
-    let view = member_of(&state, &id, &user, |room, _| MembersView {
-        members: room.members().iter().map(MemberView::from).collect(),
-        banned: room.banned().iter().map(|u| u.0).collect(),
+    let limit = query.limit.unwrap_or(PAGE).min(PAGE);
+    let after = query.after.map(UserId);
+    let view = member_of(&state, &id, &user, move |room, _| {
+        let page = room.members_page(after, limit, query.online);
+        let banned = match after {
+            None => room.banned().iter().map(|u| u.0).collect(),
+            Some(_) => Vec::new(),
+        };
+        MembersView {
+            members: page.members.iter().map(MemberView::from).collect(),
+            banned,
+            online: room.online_count() as u64,
+            next_after: page.next_after.map(|u| u.0),
+        }
     })
     .await?;
     Ok(Json(view))

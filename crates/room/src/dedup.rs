@@ -112,8 +112,9 @@ impl Dedup {
     /// beyond the capacity, are dropped; [`Dedup::check`] ignores any that
     /// expired since.
     pub(crate) fn restore(&mut self, mut stored: Vec<AppliedRequest>) {
-        stored.sort_by_key(|r| r.at_ms);
-        let now_ms = stored.last().map_or(0, |r| r.at_ms);
+        // In the order they applied (the server clock may step back).
+        stored.sort_by_key(|r| r.seq);
+        let now_ms = stored.iter().map(|r| r.at_ms).max().unwrap_or(0);
         for applied in stored {
             self.insert(applied, now_ms);
         }

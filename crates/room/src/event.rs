@@ -29,11 +29,25 @@ pub enum EventKind {
         /// Whether they just became a member (a new stored member, unless
         /// a guest).
         first_time: bool,
+        /// Members online now.
+        online: u64,
     },
     /// A member went offline (last connection closed).
     MemberLeft {
         /// Who.
         user: UserId,
+        /// Members online now.
+        online: u64,
+    },
+    /// In a big room: the members whose presence changed since the last
+    /// such event, each as they are now (see `RoomLimits::presence_batch_from`).
+    MembersChanged {
+        /// Online now: came online (or changed name on the way), by user id.
+        joined: Vec<MemberInfo>,
+        /// Offline (or no longer members) now, by user id.
+        left: Vec<UserId>,
+        /// Members online now.
+        online: u64,
     },
     /// A member's name, role or permissions changed.
     MemberUpdated {

@@ -34,8 +34,9 @@
 //!     assert_eq!(event.seq, 1);
 //! }
 //!
-//! // 3. Arm a timer for the end of the current item, if any; when it
-//! //    fires, call handle_timeout and drain again.
+//! // 3. Arm a timer for the end of the current item or the next batch of
+//! //    presence news, if any; when it fires, call handle_timeout and
+//! //    drain again.
 //! if let Some(at_ms) = room.poll_timeout() {
 //!     room.handle_timeout(at_ms);
 //! }
@@ -60,6 +61,9 @@
 //! - Chat and danmaku are length- and rate-limited per member; the last
 //!   chat messages are kept for history.
 //! - Every event has a per-room seq; recent events are kept for resuming.
+//! - A snapshot lists a bounded first page of the members online and
+//!   their count; in a big room arrivals and departures are batched
+//!   (`presence`), so a join costs the room O(log n), not O(n).
 //!
 //! Every bound is in [`RoomLimits`]. Errors are one [`RoomError`] with a
 //! stable [`RoomError::code`]. docs/rooms.md describes the model for the
@@ -78,6 +82,7 @@ mod limits;
 mod member;
 mod permission;
 mod playlist;
+mod presence;
 mod rate_limit;
 mod room;
 mod settings;
@@ -105,6 +110,6 @@ pub use member::{Member, MemberInfo, Role};
 pub use permission::Permissions;
 pub use playlist::{ItemSource, MediaKind, NewSource, PlaylistItem};
 pub use rate_limit::RateLimit;
-pub use room::{LiveStatus, Receipt, Room};
+pub use room::{LiveStatus, MembersPage, Receipt, Room};
 pub use settings::{RoomSettings, SettingsChange, Visibility};
 pub use snapshot::{SavedRoom, Snapshot};

@@ -30,6 +30,18 @@ pub struct RoomLimits {
     pub snapshot_chat: usize,
     /// Largest page of chat history.
     pub chat_page: usize,
+    /// Online members listed in a snapshot (the rest are counted, and
+    /// paged through [`Room::members_page`](crate::Room::members_page)).
+    pub snapshot_members: usize,
+    /// Largest page of members.
+    pub members_page: usize,
+    /// From this many members online, arrivals and departures are told in
+    /// batches (`MembersChanged`) rather than one event each.
+    pub presence_batch_from: usize,
+    /// How long presence changes wait for their batch, in milliseconds.
+    pub presence_batch_ms: i64,
+    /// Most members in one batch; the rest wait for the next.
+    pub presence_batch_max: usize,
     /// Events kept for reconnecting clients.
     pub backlog: usize,
     /// Request ids remembered for retries.
@@ -61,6 +73,11 @@ impl Default for RoomLimits {
             chat_history: 500,
             snapshot_chat: 50,
             chat_page: 100,
+            snapshot_members: 100,
+            members_page: 500,
+            presence_batch_from: 200,
+            presence_batch_ms: 250,
+            presence_batch_max: 500,
             backlog: 1024,
             request_ids: 1024,
             request_id_ttl_ms: 10 * 60 * 1000,

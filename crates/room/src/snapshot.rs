@@ -19,8 +19,12 @@ pub struct Snapshot {
     pub server_time_ms: i64,
     /// The settings.
     pub settings: RoomSettings,
-    /// The members online now, by user id.
+    /// The first page of the members online now: the room's staff
+    /// (creator, admins) first, then the most recent arrivals, at most
+    /// `RoomLimits::snapshot_members` in all.
     pub members: Vec<MemberInfo>,
+    /// How many members are online now (all of them, listed or not).
+    pub member_count: u64,
     /// The playlist in order.
     pub playlist: Vec<PlaylistItem>,
     /// The playback clock, rebased to `server_time_ms`.

@@ -29,7 +29,7 @@ pub(crate) async fn write_batch(
     let mut changes: Vec<RoomChange> = batch
         .events
         .iter()
-        .filter_map(|event| change_of(room, event))
+        .flat_map(|event| changes_of(room, event))
         .collect();
     let forget_before_ms = stamp.at_ms.saturating_sub(room.limits().request_id_ttl_ms);
     changes.extend(
@@ -61,6 +61,20 @@ fn stamp_of(batch: &Batch<'_>) -> Option<Stamp> {
         .max_by_key(|s| (s.seq, s.at_ms))
 }
 
+/// What `event` changes in storage: a batch of presence news stores each
+/// member who came online (a newcomer, or a new name), as `MemberJoined`.
+fn changes_of(room: &Room, event: &RoomEvent) -> Vec<RoomChange> {
+    let EventKind::MembersChanged { joined, .. } = &event.kind else {
+        return change_of(room, event).into_iter().collect();
+    };
+    joined
+        .iter()
+        .filter(|member| member.role != Role::Guest)
+        .filter_map(|member| room.stored_member(member.user))
+        .map(RoomChange::Member)
+        .collect()
+}
+
 /// What `event` changes in storage, if anything.
 fn change_of(room: &Room, event: &RoomEvent) -> Option<RoomChange> {
     Some(match &event.kind {
@@ -89,6 +103,7 @@ fn change_of(room: &Room, event: &RoomEvent) -> Option<RoomChange> {
             keep_from: room.oldest_chat_seq().unwrap_or(message.seq),
         },
         EventKind::MemberLeft { .. }
+        | EventKind::MembersChanged { .. }
         | EventKind::Danmaku { .. }
         | EventKind::LiveStarted
         | EventKind::LiveEnded

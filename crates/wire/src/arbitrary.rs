@@ -97,9 +97,22 @@ fn reply_kind() -> impl Strategy<Value = S> {
 
 fn member_kind() -> impl Strategy<Value = S> {
     prop_oneof![
-        (of(member()), any::<bool>())
-            .prop_map(|(member, first_time)| S::from(pb::MemberJoined { member, first_time })),
-        any::<u64>().prop_map(|user_id| S::from(pb::MemberLeft { user_id })),
+        (of(member()), any::<bool>(), any::<u64>()).prop_map(|(member, first_time, online)| {
+            S::from(pb::MemberJoined {
+                member,
+                first_time,
+                online,
+            })
+        }),
+        (any::<u64>(), any::<u64>())
+            .prop_map(|(user_id, online)| S::from(pb::MemberLeft { user_id, online })),
+        (vec(member(), 0..3), vec(any::<u64>(), 0..3), any::<u64>()).prop_map(
+            |(joined, left, online)| S::from(pb::MembersChanged {
+                joined,
+                left,
+                online
+            })
+        ),
         (of(member()), by()).prop_map(|(member, by)| S::from(pb::MemberUpdated { member, by })),
         (any::<u64>(), by()).prop_map(|(user_id, by)| S::from(pb::MemberKicked { user_id, by })),
         (any::<u64>(), by()).prop_map(|(user_id, by)| S::from(pb::MemberBanned { user_id, by })),
@@ -160,9 +173,10 @@ fn welcome() -> impl Strategy<Value = pb::Welcome> {
         of(live()),
         any::<u64>(),
         vec(chat_record(), 0..3),
+        any::<u64>(),
     )
         .prop_map(
-            |(user_id, settings, members, playlist, playback, live, live_viewers, chat)| {
+            |(user_id, settings, members, playlist, playback, live, live_viewers, chat, count)| {
                 pb::Welcome {
                     user_id,
                     settings,
@@ -172,6 +186,7 @@ fn welcome() -> impl Strategy<Value = pb::Welcome> {
                     live,
                     live_viewers,
                     chat,
+                    member_count: count,
                 }
             },
         )

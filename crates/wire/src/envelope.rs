@@ -62,6 +62,7 @@ cases!(server_message::Kind {
     LiveStatus(pb::LiveStatus) = "live_status",
     ViewerCount(pb::ViewerCount) = "viewer_count",
     RoomClosed(pb::RoomClosed) = "room_closed",
+    MembersChanged(pb::MembersChanged) = "members_changed",
 });
 
 impl ClientMessage {

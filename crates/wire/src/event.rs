@@ -15,12 +15,31 @@ impl From<&RoomEvent> for ServerMessage {
 fn kind(event: &RoomEvent) -> Kind {
     let by = |by: &Option<room::UserId>| by.map(|user| user.0);
     match &event.kind {
-        EventKind::MemberJoined { member, first_time } => pb::MemberJoined {
+        EventKind::MemberJoined {
+            member,
+            first_time,
+            online,
+        } => pb::MemberJoined {
             member: Some(member.into()),
             first_time: *first_time,
+            online: *online,
         }
         .into(),
-        EventKind::MemberLeft { user } => pb::MemberLeft { user_id: user.0 }.into(),
+        EventKind::MemberLeft { user, online } => pb::MemberLeft {
+            user_id: user.0,
+            online: *online,
+        }
+        .into(),
+        EventKind::MembersChanged {
+            joined,
+            left,
+            online,
+        } => pb::MembersChanged {
+            joined: joined.iter().map(pb::Member::from).collect(),
+            left: left.iter().map(|user| user.0).collect(),
+            online: *online,
+        }
+        .into(),
         EventKind::MemberUpdated { member, by: who } => pb::MemberUpdated {
             member: Some(member.into()),
             by: by(who),
@@ -208,11 +227,13 @@ mod tests {
             EventKind::MemberJoined {
                 member: member.clone(),
                 first_time: true,
+                online: 40,
             },
         );
         let expected = pb::MemberJoined {
             member: Some((&member).into()),
             first_time: true,
+            online: 40,
         };
         assert_eq!(joined, expected.into());
         let kicked = EventKind::MemberKicked {
@@ -224,8 +245,26 @@ mod tests {
             by: Some(1),
         };
         assert_eq!(case(2, kicked), expected.into());
-        let left = EventKind::MemberLeft { user: UserId(9) };
-        assert_eq!(case(3, left), pb::MemberLeft { user_id: 9 }.into());
+        let left = EventKind::MemberLeft {
+            user: UserId(9),
+            online: 39,
+        };
+        let expected = pb::MemberLeft {
+            user_id: 9,
+            online: 39,
+        };
+        assert_eq!(case(3, left), expected.into());
+        let batch = EventKind::MembersChanged {
+            joined: vec![member.clone()],
+            left: vec![UserId(4), UserId(5)],
+            online: 300,
+        };
+        let expected = pb::MembersChanged {
+            joined: vec![(&member).into()],
+            left: vec![4, 5],
+            online: 300,
+        };
+        assert_eq!(case(4, batch), expected.into());
     }
 
     #[test]

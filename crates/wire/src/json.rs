@@ -231,14 +231,15 @@ mod tests {
         r#"{"seq":14,"server_time_ms":1700000001200,"type":"ack","request_id":"p1","applied_seq":14,"replayed":false}"#,
         r#"{"seq":15,"server_time_ms":1700000002000,"type":"item_added","item":{"id":4,"title":"Live","kind":"live","url":"","duration_ms":null,"added_by":1,"added_at_ms":1700000002000}}"#,
         r#"{"seq":16,"server_time_ms":1700000003000,"type":"danmaku","user_id":7,"text":"wow","color":16711680,"mode":"scroll","media_position_ms":61000}"#,
-        r#"{"seq":17,"server_time_ms":1700000004000,"type":"member_joined","member":{"user_id":9,"name":"bo","role":"member","permissions":121,"online":true},"first_time":true}"#,
+        r#"{"seq":17,"server_time_ms":1700000004000,"type":"member_joined","member":{"user_id":9,"name":"bo","role":"member","permissions":121,"online":true},"first_time":true,"online":12}"#,
+        r#"{"seq":19,"server_time_ms":1700000004250,"type":"members_changed","joined":[{"user_id":9,"name":"bo","role":"member","permissions":121,"online":true}],"left":[4,5],"online":301}"#,
         r#"{"seq":18,"server_time_ms":1700000005000,"type":"live_status","live":true,"started_at_ms":1700000005000}"#,
         r#"{"seq":19,"server_time_ms":1700000006000,"type":"room_closed"}"#,
         WELCOME_GOLDEN,
     ];
 
     /// What a real room sends: see `the_documented_welcome_is_what_a_room_sends`.
-    const WELCOME_GOLDEN: &str = r#"{"seq":4,"server_time_ms":1700000000010,"type":"welcome","user_id":1,"settings":{"name":"movie night","has_password":false,"visibility":"public","guests_allowed":false,"admin_permissions":511,"member_permissions":121,"guest_permissions":96},"members":[{"user_id":1,"name":"host","role":"creator","permissions":511,"online":true}],"playlist":[{"id":1,"title":"a.mp4","kind":"mp4","url":"https://media.test/a.mp4","duration_ms":60000,"added_by":1,"added_at_ms":1700000000000}],"playback":{"item_id":1,"playing":true,"position_ms":10,"at_ms":1700000000010,"rate_milli":1000,"by":null},"live":{"live":false,"started_at_ms":null},"live_viewers":0,"chat":[{"id":4,"at_ms":1700000000005,"user_id":1,"name":"host","text":"hello"}]}"#;
+    const WELCOME_GOLDEN: &str = r#"{"seq":4,"server_time_ms":1700000000010,"type":"welcome","user_id":1,"settings":{"name":"movie night","has_password":false,"visibility":"public","guests_allowed":false,"admin_permissions":511,"member_permissions":121,"guest_permissions":96},"members":[{"user_id":1,"name":"host","role":"creator","permissions":511,"online":true}],"playlist":[{"id":1,"title":"a.mp4","kind":"mp4","url":"https://media.test/a.mp4","duration_ms":60000,"added_by":1,"added_at_ms":1700000000000}],"playback":{"item_id":1,"playing":true,"position_ms":10,"at_ms":1700000000010,"rate_milli":1000,"by":null},"live":{"live":false,"started_at_ms":null},"live_viewers":0,"chat":[{"id":4,"at_ms":1700000000005,"user_id":1,"name":"host","text":"hello"}],"member_count":1}"#;
 
     #[test]
     fn golden_client_messages_parse_and_reserialise_identically() {

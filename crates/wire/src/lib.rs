@@ -104,8 +104,9 @@ pub use pb::{ClientMessage, ServerMessage};
 pub const MAX_CLIENT_MESSAGE_BYTES: usize = 64 * 1024;
 
 /// The largest server message a client accepts, in bytes. A welcome
-/// carries the whole room (up to 500 playlist items and every online
-/// member), so this is far above any other message.
+/// carries the whole room (up to 500 playlist items, 50 chat messages and
+/// a first page of 100 members online), and a `members_changed` batch up
+/// to 500 members, so this is far above any other message.
 pub const MAX_SERVER_MESSAGE_BYTES: usize = 8 * 1024 * 1024;
 
 /// The gRPC request metadata key that names the room of a

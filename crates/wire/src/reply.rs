@@ -6,8 +6,9 @@ use crate::error::WireError;
 use crate::pb::{self, ServerMessage};
 
 impl ServerMessage {
-    /// The welcome for `user`: the whole room, with the snapshot's seq and
-    /// time in the envelope.
+    /// The welcome for `user`: the whole room (the members online as a
+    /// count and a first page), with the snapshot's seq and time in the
+    /// envelope.
     pub fn welcome(snapshot: &Snapshot, user: UserId) -> Self {
         let welcome = pb::Welcome {
             user_id: user.0,
@@ -18,6 +19,7 @@ impl ServerMessage {
             live: Some((&snapshot.live).into()),
             live_viewers: snapshot.live.viewers,
             chat: snapshot.chat.iter().map(Into::into).collect(),
+            member_count: snapshot.member_count,
         };
         Self::new(snapshot.seq, snapshot.server_time_ms, welcome)
     }

@@ -4,7 +4,8 @@
 
 import { ClockSync } from '../sync/clock';
 import { reconnectDelay, shouldReconnect } from './backoff';
-import { apply, type RoomState } from './state';
+import { allMembers } from '../api';
+import { apply, withMembers, type RoomState } from './state';
 import type { ServerMessage } from './types';
 
 export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -123,7 +124,24 @@ export class RoomConnection {
       this.state = applied.state;
       this.opts.onState(applied.state);
     }
+    if (m.type === 'welcome' && m.member_count > m.members.length) void this.pageMembers(this.joins.welcome);
     this.opts.onMessage(m);
+  }
+
+  /** A big room's welcome lists a first page of who is online: the rest
+   * come from the members API (signed-in members only; guests see the first
+   * page and the count). Events applied meanwhile keep the list current. */
+  private async pageMembers(welcome: number): Promise<void> {
+    if (this.opts.guestName) return;
+    try {
+      const { members } = await allMembers(this.opts.roomId, true);
+      // A later welcome replaced the state: its own paging takes over.
+      if (!this.state || this.joins.welcome !== welcome) return;
+      this.state = withMembers(this.state, members);
+      this.opts.onState(this.state);
+    } catch {
+      console.warn('synctv: the members online could not be paged in');
+    }
   }
 
   private joined(): void {

@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from 'preact/hooks';
 
-import { api } from '../api';
+import { allMembers, api } from '../api';
 import { t, type TextKey } from '../i18n';
 import { ErrorText, useAction } from '../ui';
 import { can, me, type RoomState } from './state';
@@ -16,22 +16,30 @@ export function Members({ roomId, state }: { roomId: string; state: RoomState })
   const [all, setAll] = useState<{ members: Member[]; banned: number[] } | null>(null);
   const [error, run] = useAction();
   const online = new Set(state.members.map((m) => m.user_id));
-  // Moderators see everyone who ever joined (and the bans); others see who is online.
+  // Moderators see everyone who ever joined (and the bans), paged in once and
+  // after each of their actions; who is online comes from the room's events.
+  // Others see who is online.
   useEffect(() => {
-    if (manage) void run(async () => setAll(await api.members(roomId)));
-  }, [manage, roomId, state.members]);
+    if (manage) void run(async () => setAll(await allMembers(roomId)));
+  }, [manage, roomId]);
   const list = all ? all.members.map((m) => ({ ...m, online: online.has(m.user_id) })) : state.members;
-  const guests = state.members.filter((m) => m.role === 'guest' && !list.some((x) => x.user_id === m.user_id));
-  const shown = [...list, ...guests].sort((a, b) => Number(b.online) - Number(a.online) || RANK[b.role] - RANK[a.role]);
+  const known = new Set(list.map((m) => m.user_id));
+  const newcomers = state.members.filter((m) => !known.has(m.user_id));
+  const shown = [...list, ...newcomers].sort(
+    (a, b) => Number(b.online) - Number(a.online) || RANK[b.role] - RANK[a.role],
+  );
   const act = (f: () => Promise<unknown>) =>
     void run(async () => {
       await f();
-      if (manage) setAll(await api.members(roomId));
+      if (manage) setAll(await allMembers(roomId));
     });
   const above = (m: Member) => self !== undefined && RANK[self.role] > RANK[m.role];
   return (
     <section aria-label={t('members')}>
       <ErrorText error={error} />
+      <p class="member-count">
+        {state.memberCount} {t('online')}
+      </p>
       <ul class="members">
         {shown.map((m) => (
           <li key={m.user_id} class={m.online ? 'online' : 'offline'}>

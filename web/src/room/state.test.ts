@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { apply, can, currentItem, moveItem, prependChat, type RoomState } from './state';
+import { apply, can, currentItem, moveItem, prependChat, withMembers, type RoomState } from './state';
 import type { Item, Member, ServerMessage } from './types';
 
 const item = (id: number): Item => ({
@@ -40,6 +40,7 @@ const welcome: ServerMessage = {
   live: { live: false, started_at_ms: null },
   live_viewers: 0,
   chat: [],
+  member_count: 1,
 };
 
 function start(): RoomState {
@@ -89,20 +90,33 @@ describe('room state', () => {
     expect(currentItem(s)?.id).toBe(3);
   });
 
+  it('keeps a big room\'s first page, paged members and batched presence news together', () => {
+    let s = step(start(), { seq: 11, server_time_ms: 0, type: 'member_joined', member: member(2), first_time: false, online: 401 });
+    s = withMembers(s, [member(3), member(4), { ...member(5), online: false }]);
+    expect(s.members.map((m) => m.user_id)).toEqual([1, 2, 3, 4]);
+    s = step(s, { seq: 12, server_time_ms: 0, type: 'members_changed', joined: [member(6), member(3)], left: [2, 9], online: 402 });
+    expect(s.members.map((m) => m.user_id)).toEqual([1, 3, 4, 6]);
+    expect(s.memberCount).toBe(402);
+    const again = apply(s, { seq: 12, server_time_ms: 0, type: 'members_changed', joined: [], left: [1], online: 1 });
+    expect(again.kind).toBe('ignored');
+  });
+
   it('tracks members, their permissions and this client being kicked', () => {
-    let s = step(start(), { seq: 11, server_time_ms: 0, type: 'member_joined', member: member(2), first_time: true });
+    let s = step(start(), { seq: 11, server_time_ms: 0, type: 'member_joined', member: member(2), first_time: true, online: 2 });
     expect(s.members).toHaveLength(2);
+    expect(s.memberCount).toBe(2);
     expect(can(s, 128)).toBe(true);
     s = step(s, { seq: 12, server_time_ms: 0, type: 'member_updated', member: { ...member(1, 32) }, by: null });
     expect(can(s, 128)).toBe(false);
     s = step(s, { seq: 13, server_time_ms: 0, type: 'member_kicked', user_id: 2, by: 1 });
     expect(s.ended).toBeNull();
+    expect(s.memberCount).toBe(1);
     s = step(s, { seq: 14, server_time_ms: 0, type: 'member_banned', user_id: 1, by: 9 });
     expect(s.ended).toBe('banned');
   });
 
   it("gives members their role's new defaults when settings change, keeping permissions of their own", () => {
-    let s = step(start(), { seq: 11, server_time_ms: 0, type: 'member_joined', member: member(2), first_time: true });
+    let s = step(start(), { seq: 11, server_time_ms: 0, type: 'member_joined', member: member(2), first_time: true, online: 2 });
     const settings = { ...s.settings, member_permissions: 121 & ~32 };
     s = step(s, { seq: 12, server_time_ms: 0, type: 'settings_changed', settings, by: 1 });
     expect(s.members.find((m) => m.user_id === 2)?.permissions).toBe(89);

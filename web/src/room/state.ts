@@ -10,8 +10,11 @@ export interface RoomState {
   userId: number;
   lastSeq: number;
   settings: Settings;
-  /** Members online now. */
+  /** Members online now, as far as this client has them: the welcome's
+   * first page, pages fetched after it, and every event since. */
   members: Member[];
+  /** How many members are online now (listed or not). */
+  memberCount: number;
   playlist: Item[];
   playback: RoomPlayback;
   live: boolean;
@@ -33,6 +36,7 @@ export function fromWelcome(m: Extract<ServerMessage, { type: 'welcome' }>): Roo
     lastSeq: m.seq,
     settings: m.settings,
     members: m.members,
+    memberCount: m.member_count,
     playlist: m.playlist,
     playback: m.playback,
     live: m.live.live,
@@ -57,16 +61,24 @@ export function apply(state: RoomState | null, m: ServerMessage): Applied {
 function applyEvent(s: RoomState, m: ServerMessage): RoomState {
   switch (m.type) {
     case 'member_joined':
+      return { ...s, members: upsertMember(s.members, m.member), memberCount: m.online };
     case 'member_updated':
       return { ...s, members: upsertMember(s.members, m.member) };
     case 'member_left':
-      return { ...s, members: s.members.filter((x) => x.user_id !== m.user_id) };
+      return { ...s, members: s.members.filter((x) => x.user_id !== m.user_id), memberCount: m.online };
+    case 'members_changed': {
+      const left = new Set(m.left);
+      const members = m.joined.reduce(upsertMember, s.members.filter((x) => !left.has(x.user_id)));
+      return { ...s, members, memberCount: m.online };
+    }
     case 'member_kicked':
     case 'member_banned': {
       const members = s.members.filter((x) => x.user_id !== m.user_id);
+      const wasOnline = members.length < s.members.length;
+      const memberCount = wasOnline ? Math.max(0, s.memberCount - 1) : s.memberCount;
       const mine = m.user_id === s.userId;
       const ended = mine ? (m.type === 'member_kicked' ? 'kicked' : 'banned') : s.ended;
-      return { ...s, members, ended };
+      return { ...s, members, memberCount, ended };
     }
     case 'settings_changed':
       return { ...s, settings: m.settings, members: withNewDefaults(s.members, s.settings, m.settings) };
@@ -97,6 +109,12 @@ function applyEvent(s: RoomState, m: ServerMessage): RoomState {
     default:
       return s;
   }
+}
+
+/** Adds a page of members online (from the members API) to the list. */
+export function withMembers(s: RoomState, page: Member[]): RoomState {
+  const online = page.filter((m) => m.online);
+  return { ...s, members: online.reduce(upsertMember, s.members) };
 }
 
 function upsertMember(list: Member[], member: Member): Member[] {

@@ -63,13 +63,16 @@ export type ServerMessage = Envelope &
         live: { live: boolean; started_at_ms: number | null };
         live_viewers: number;
         chat: ChatMessage[];
+        /** Members online, listed in `members` (a first page) or not. */
+        member_count: number;
       }
     | { type: 'resumed'; user_id: number; missed: number }
     | { type: 'ack'; request_id: string; applied_seq: number; replayed: boolean }
     | { type: 'error'; code: string; message: string; request_id: string | null; retry_after_ms: number | null }
     | { type: 'time_pong'; client_time_ms: number; received_ms: number }
-    | { type: 'member_joined'; member: Member; first_time: boolean }
-    | { type: 'member_left'; user_id: number }
+    | { type: 'member_joined'; member: Member; first_time: boolean; online: number }
+    | { type: 'member_left'; user_id: number; online: number }
+    | { type: 'members_changed'; joined: Member[]; left: number[]; online: number }
     | { type: 'member_updated'; member: Member; by: number | null }
     | { type: 'member_kicked' | 'member_banned' | 'member_unbanned'; user_id: number; by: number | null }
     | { type: 'settings_changed'; settings: Settings; by: number | null }

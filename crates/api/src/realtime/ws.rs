@@ -5,7 +5,7 @@
 //! one WebSocket message (RFC 6455 §5.4), which every client reassembles.
 //! The socket's write buffer keeps the capacity of the largest frame it
 //! ever wrote, so bounding frames bounds what an idle member costs, even
-//! after a welcome that lists thousands of members.
+//! after a welcome with a long playlist.
 
 use axum::extract::State;
 use axum::http::HeaderMap;

@@ -2,7 +2,7 @@
 
 use crate::error::{Field, RoomError};
 use crate::event::EventKind;
-use crate::id::{Actor, UserId};
+use crate::id::Actor;
 use crate::member::{Member, Role, Seat};
 use crate::room::Room;
 use crate::text::{check_text, Lines};
@@ -55,9 +55,15 @@ impl Join {
         };
         let renamed = seat.member.name != name;
         seat.member.name = name;
-        seat.connections = seat.connections.saturating_add(1);
-        let came_online = seat.connections == 1;
-        emit_presence(room, user, first_time, came_online, renamed, now_ms);
+        let came_online = room.roster.connect(user) == Some(true);
+        if came_online {
+            room.announce_online(user, first_time, now_ms);
+        } else if renamed {
+            if let Some(member) = room.member(user) {
+                let by = Some(user);
+                room.emit(now_ms, EventKind::MemberUpdated { member, by });
+            }
+        }
         Ok(())
     }
 
@@ -75,25 +81,6 @@ impl Join {
             return Err(RoomError::RoomFull { max });
         }
         Ok(())
-    }
-}
-
-fn emit_presence(
-    room: &mut Room,
-    user: UserId,
-    first_time: bool,
-    came_online: bool,
-    renamed: bool,
-    now_ms: i64,
-) {
-    let Some(member) = room.member(user) else {
-        return;
-    };
-    if came_online {
-        room.emit(now_ms, EventKind::MemberJoined { member, first_time });
-    } else if renamed {
-        let by = Some(user);
-        room.emit(now_ms, EventKind::MemberUpdated { member, by });
     }
 }
 
@@ -125,10 +112,16 @@ mod tests {
         let mut t = TestRoom::new();
         t.run(ALICE, join("alice", false, false)).unwrap();
         let events = t.events();
-        let [EventKind::MemberJoined { member, first_time }] = &events[..] else {
+        let [EventKind::MemberJoined {
+            member,
+            first_time,
+            online,
+        }] = &events[..]
+        else {
             panic!("{events:?}");
         };
         assert!(first_time);
+        assert_eq!(*online, 2, "the creator and alice");
         assert_eq!(member.role, Role::Member);
         assert!(member.online);
     }
@@ -169,7 +162,13 @@ mod tests {
         t.run(ALICE, Leave).unwrap();
         assert!(t.events().is_empty(), "still one connection open");
         t.run(ALICE, Leave).unwrap();
-        assert_eq!(t.events(), [EventKind::MemberLeft { user: ALICE }]);
+        assert_eq!(
+            t.events(),
+            [EventKind::MemberLeft {
+                user: ALICE,
+                online: 1
+            }]
+        );
     }
 
     #[test]

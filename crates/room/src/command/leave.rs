@@ -1,7 +1,6 @@
 //! `Leave`: a connection leaves the room.
 
 use crate::error::RoomError;
-use crate::event::EventKind;
 use crate::id::Actor;
 use crate::member::Role;
 use crate::room::Room;
@@ -17,18 +16,15 @@ impl Leave {
         let Actor::User(user) = actor else {
             return Err(RoomError::NotAMember);
         };
-        let seat = room.roster.seat_mut(user).ok_or(RoomError::NotAMember)?;
-        if seat.connections == 0 {
+        let seat = room.roster.seat(user).ok_or(RoomError::NotAMember)?;
+        let guest = seat.member.role == Role::Guest;
+        if room.roster.disconnect(user) != Some(true) {
             return Ok(());
         }
-        seat.connections -= 1;
-        if seat.connections > 0 {
-            return Ok(());
-        }
-        if seat.member.role == Role::Guest {
+        if guest {
             room.roster.remove(user);
         }
-        room.emit(now_ms, EventKind::MemberLeft { user });
+        room.announce_offline(user, now_ms);
         Ok(())
     }
 }

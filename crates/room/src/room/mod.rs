@@ -13,6 +13,7 @@ use crate::limits::RoomLimits;
 use crate::member::{Member, MemberInfo, Role, Roster, Seat};
 use crate::permission::Permissions;
 use crate::playlist::{Playlist, PlaylistItem};
+use crate::presence::PresenceBatch;
 use crate::settings::RoomSettings;
 use crate::snapshot::{SavedRoom, Snapshot};
 use crate::text::{check_text, Lines};
@@ -52,6 +53,8 @@ pub struct Room {
     pub(crate) live: LiveStatus,
     pub(crate) chat: ChatLog,
     pub(crate) closed: bool,
+    /// Presence changes waiting for their batch (big rooms only).
+    pub(crate) presence: PresenceBatch,
     backlog: Backlog,
     dedup: Dedup,
     seq: u64,
@@ -118,6 +121,7 @@ impl Room {
             live: LiveStatus::default(),
             chat: ChatLog::new(limits.chat_history),
             closed: false,
+            presence: PresenceBatch::default(),
             backlog: Backlog::new(limits.backlog),
             dedup: Dedup::new(limits.request_ids, limits.request_id_ttl_ms),
             seq,
@@ -194,18 +198,34 @@ impl Room {
     }
 
     /// When [`Room::handle_timeout`] should next be called: the end of the
-    /// current item, if it is playing and its duration is known.
+    /// current item (if it is playing and its duration is known), or the
+    /// next batch of presence news, whichever comes first.
     pub fn poll_timeout(&self) -> Option<i64> {
         if self.closed {
             return None;
         }
-        self.clock.ends_at(self.current_duration())
+        let item_end = self.clock.ends_at(self.current_duration());
+        match (item_end, self.presence.due_at()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
-    /// Advances time: an item that reached its end gives way to the next
-    /// one (playing from 0), or pauses at its end if it was the last.
+    /// Advances time: presence news that is due goes out in one event; an
+    /// item that reached its end gives way to the next one (playing from
+    /// 0), or pauses at its end if it was the last.
     pub fn handle_timeout(&mut self, now_ms: i64) {
-        let Some(ends_at) = self.poll_timeout() else {
+        if self.closed {
+            return;
+        }
+        if self.presence.due_at().is_some_and(|due| due <= now_ms) {
+            self.flush_presence(now_ms);
+        }
+        self.handle_item_end(now_ms);
+    }
+
+    fn handle_item_end(&mut self, now_ms: i64) {
+        let Some(ends_at) = self.clock.ends_at(self.current_duration()) else {
             return;
         };
         let (Some(current), Some(duration)) = (self.clock.item, self.current_duration()) else {
@@ -233,19 +253,17 @@ impl Room {
         self.set_clock(clock, None, now_ms);
     }
 
-    /// Everything a newly connected client needs, exact at `now_ms`.
+    /// Everything a newly connected client needs, exact at `now_ms`. The
+    /// members online are counted and listed up to a first page
+    /// ([`RoomLimits::snapshot_members`]); the rest come from
+    /// [`Room::members_page`].
     pub fn snapshot(&self, now_ms: i64) -> Snapshot {
-        let members = self
-            .roster
-            .seats()
-            .filter(|seat| seat.connections > 0)
-            .map(|seat| seat.info(&self.settings))
-            .collect();
         Snapshot {
             seq: self.seq,
             server_time_ms: now_ms,
             settings: self.settings.clone(),
-            members,
+            members: self.first_members(self.limits.snapshot_members),
+            member_count: self.roster.online_len() as u64,
             playlist: self.playlist.items().to_vec(),
             clock: self.clock_at(now_ms),
             live: self.live,
@@ -328,7 +346,7 @@ impl Room {
 
     /// How many members are online.
     pub fn online_count(&self) -> usize {
-        self.roster.seats().filter(|s| s.connections > 0).count()
+        self.roster.online_len()
     }
 
     /// Users who may not join, by user id.
@@ -419,5 +437,12 @@ impl Room {
     }
 }
 
+mod members;
+
+pub use members::MembersPage;
+
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod big_room_tests;
