@@ -253,16 +253,16 @@ async fn viewer_of(
     }
 }
 
-/// The viewer id an anonymous caller's body names: none for an empty body
-/// or one without `viewer`; a body that is not such JSON, or an id this
+/// The viewer id an anonymous caller's body names: none for an empty body,
+/// JSON `null` or an object without `viewer`; a body that is not such JSON, or an id this
 /// server never hands out, is refused in words.
 fn given_viewer(body: &[u8]) -> Result<Option<String>, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    let parsed: Viewer =
+    let parsed: Option<Viewer> =
         serde_json::from_slice(body).map_err(|e| ApiError::BadBody(e.to_string()))?;
-    match parsed.viewer {
+    match parsed.and_then(|p| p.viewer) {
         Some(viewer) if !valid_viewer(&viewer) => Err(ApiError::Invalid {
             code: "invalid_viewer",
             message: "viewer must be an id that watch handed out",
@@ -354,6 +354,7 @@ mod tests {
         assert!(matches!(given_viewer(b""), Ok(None)));
         assert!(matches!(given_viewer(b" \n"), Ok(None)));
         assert!(matches!(given_viewer(b"{}"), Ok(None)));
+        assert!(matches!(given_viewer(b"null"), Ok(None)));
         assert!(matches!(given_viewer(br#"{"viewer":"a0f"}"#), Ok(Some(v)) if v == "a0f"));
         assert!(matches!(
             given_viewer(b"{not json"),
