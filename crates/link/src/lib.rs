@@ -7,11 +7,12 @@
 //!
 //! - [`frame`]: length-prefixed frames with a type byte and hard size
 //!   limits, decoded from partial buffers.
-//! - `scram`: the SCRAM-style challenge–response; the secret never crosses
+//! - [`scram`]: the SCRAM-style challenge–response; the secret never crosses
 //!   the wire and the server stores only a [`scram::Verifier`].
 //!
 //! docs/cascade.md describes the protocol.
 
 pub mod frame;
+pub mod scram;
 
 pub use frame::{Frame, FrameError, CONTROL_MAX_FRAME, PROTOCOL_VERSION, REQUEST_MAX_FRAME};
