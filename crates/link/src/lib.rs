@@ -12,7 +12,15 @@
 //!
 //! docs/cascade.md describes the protocol.
 
+pub mod admit;
+pub mod client;
+mod conn;
 pub mod frame;
 pub mod scram;
+pub mod server;
 
+pub use admit::{AllowList, Cidr, CidrError, FailureLimiter};
+pub use client::{ClientConfig, ClientConnection, ClientEvent};
+pub use conn::{LinkError, DEAD_AFTER_BEATS};
 pub use frame::{Frame, FrameError, CONTROL_MAX_FRAME, PROTOCOL_VERSION, REQUEST_MAX_FRAME};
+pub use server::{ServerConfig, ServerConnection, ServerEvent};
