@@ -130,7 +130,16 @@ impl ServerConnection {
         }
         self.wire.push(bytes);
         self.beats.heard(now);
+        self.handle_buffered(now)
+    }
+
+    /// Decodes buffered frames; stops while the glue looks a client up, so
+    /// frames that arrive early wait for the answer.
+    fn handle_buffered(&mut self, now: Instant) -> Result<(), LinkError> {
         loop {
+            if matches!(self.state, State::AwaitVerifier { .. } | State::Closed) {
+                return Ok(());
+            }
             let frame = match self.wire.next_frame() {
                 Ok(Some(frame)) => frame,
                 Ok(None) => return Ok(()),
@@ -180,12 +189,21 @@ impl ServerConnection {
 
     /// The stored verifier for the name in [`ServerEvent::VerifierNeeded`],
     /// or `None` when the name is unknown.
-    pub fn handle_verifier(&mut self, verifier: Option<Verifier>) -> Result<(), LinkError> {
+    pub fn handle_verifier(
+        &mut self,
+        verifier: Option<Verifier>,
+        now: Instant,
+    ) -> Result<(), LinkError> {
         let state = std::mem::replace(&mut self.state, State::Closed);
         let State::AwaitVerifier { hello } = state else {
             self.state = state;
             return Ok(());
         };
+        self.answer_lookup(hello, verifier)?;
+        self.handle_buffered(now)
+    }
+
+    fn answer_lookup(&mut self, hello: Hello, verifier: Option<Verifier>) -> Result<(), LinkError> {
         match verifier {
             Some(verifier) => self.challenge(hello, verifier),
             None if self.config.auto_register => {

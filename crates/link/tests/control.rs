@@ -88,7 +88,7 @@ impl Pair {
                 ServerEvent::VerifierNeeded { name } => {
                     let v = self.registry.get(name).cloned();
                     // A refusal is reported as a Closed event.
-                    let _ = self.server.handle_verifier(v);
+                    let _ = self.server.handle_verifier(v, self.now);
                 }
                 ServerEvent::Registered { name, verifier } => {
                     self.registry.insert(name.clone(), verifier.clone());
