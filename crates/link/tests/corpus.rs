@@ -160,7 +160,7 @@ fn write_seeds() {
         (
             "ok_known_client",
             0b0001_0001,
-            transcript(true, false, &[heartbeat.clone()]),
+            transcript(true, false, std::slice::from_ref(&heartbeat)),
         ),
         (
             "ok_registering_client",
