@@ -199,3 +199,29 @@ fn write_seeds() {
         std::fs::write(dir.join(name), data).unwrap();
     }
 }
+
+proptest::proptest! {
+    /// The fuzz target's server properties on random input after a valid
+    /// transcript prefix: one `Closed` at most, and only with an error.
+    #[test]
+    fn random_bytes_after_a_real_transcript_close_at_most_once(
+        cut in 0usize..111,
+        tail in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+        piece in 1usize..16,
+    ) {
+        static PREFIX: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        let mut input = PREFIX.get_or_init(|| transcript(true, false, &[])).clone();
+        input.truncate(cut);
+        input.extend_from_slice(&tail);
+        let events = feed(true, false, &input, piece);
+        let closed = events
+            .iter()
+            .filter(|e| matches!(e, ServerEvent::Closed { .. }))
+            .count();
+        proptest::prop_assert!(closed <= 1);
+        if closed == 1 {
+            let last_is_closed = matches!(events.last(), Some(ServerEvent::Closed { .. }));
+            proptest::prop_assert!(last_is_closed);
+        }
+    }
+}
