@@ -165,7 +165,7 @@ impl ServerConnection {
                 self.state = state;
                 self.on_open_frame(frame)
             }
-            (state, frame) => Err(self.unexpected(&frame, &state)),
+            (state, frame) => Err(self.unexpected(&frame, state.label())),
         }
     }
 
@@ -294,12 +294,7 @@ impl ServerConnection {
                 }
                 Ok(())
             }
-            frame => Err(self.unexpected(
-                &frame,
-                &State::Open {
-                    name: String::new(),
-                },
-            )),
+            frame => Err(self.unexpected(&frame, "open")),
         }
     }
 
@@ -376,10 +371,10 @@ impl ServerConnection {
             .map_err(|e| self.fail(ErrorCode::Internal, e.into()))
     }
 
-    fn unexpected(&mut self, frame: &Frame, state: &State) -> LinkError {
+    fn unexpected(&mut self, frame: &Frame, state: &'static str) -> LinkError {
         let error = LinkError::Unexpected {
             frame: frame_name(frame),
-            state: state.label(),
+            state,
         };
         self.fail(ErrorCode::Protocol, error)
     }
