@@ -13,13 +13,14 @@
 //! an error, and then refuses further input.
 #![no_main]
 
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 use libfuzzer_sys::fuzz_target;
 use link::scram::Verifier;
-use link::{Frame, FrameError, LinkError, ServerConfig, ServerConnection, ServerEvent};
 use link::REQUEST_MAX_FRAME;
+use link::{Frame, FrameError, LinkError, ServerConfig, ServerConnection, ServerEvent};
 
 fn decode_all(input: &[u8], piece: usize) -> (Vec<Frame>, Option<FrameError>) {
     let mut buf = BytesMut::new();
@@ -39,13 +40,25 @@ fn decode_all(input: &[u8], piece: usize) -> (Vec<Frame>, Option<FrameError>) {
 
 fn check_decoder(input: &[u8], piece: usize) {
     let whole = decode_all(input, input.len().max(1));
-    assert_eq!(decode_all(input, piece), whole, "splitting changed the result");
+    assert_eq!(
+        decode_all(input, piece),
+        whole,
+        "splitting changed the result"
+    );
     for frame in &whole.0 {
-        let bytes = frame.encode(REQUEST_MAX_FRAME).expect("a decoded frame encodes");
+        let bytes = frame
+            .encode(REQUEST_MAX_FRAME)
+            .expect("a decoded frame encodes");
         let mut buf = BytesMut::from(&bytes[..]);
         let again = Frame::decode(&mut buf, REQUEST_MAX_FRAME).expect("re-encoded decodes");
         assert_eq!(again.as_ref(), Some(frame));
     }
+}
+
+/// The known client's verifier, derived once (PBKDF2 is slow on purpose).
+fn verifier() -> &'static Verifier {
+    static VERIFIER: OnceLock<Verifier> = OnceLock::new();
+    VERIFIER.get_or_init(|| Verifier::derive(b"edge secret", Bytes::from_static(&[7; 24]), 4096))
 }
 
 fn check_server(known: bool, auto_register: bool, input: &[u8], piece: usize) {
@@ -56,7 +69,6 @@ fn check_server(known: bool, auto_register: bool, input: &[u8], piece: usize) {
     };
     let nonce = Bytes::from_static(&[2; 24]);
     let mut server = ServerConnection::new(config, nonce, Bytes::new(), now);
-    let verifier = Verifier::derive(b"edge secret", Bytes::from_static(&[7; 24]), 4096);
     let mut failed = false;
     let mut closed = 0;
     for part in input.chunks(piece) {
@@ -68,7 +80,7 @@ fn check_server(known: bool, auto_register: bool, input: &[u8], piece: usize) {
         while let Some(event) = server.poll_event() {
             match event {
                 ServerEvent::VerifierNeeded { .. } => {
-                    let answer = known.then(|| verifier.clone());
+                    let answer = known.then(|| verifier().clone());
                     failed |= server.handle_verifier(answer, now).is_err();
                 }
                 ServerEvent::Closed { .. } => closed += 1,
