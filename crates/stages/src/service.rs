@@ -3,11 +3,11 @@
 //! and a compare-and-set commit, retried when another replica wrote first.
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use cluster::{NodeInfo, NodeRegistry};
+use cluster::{Liveness, NodeInfo, NodeRegistry, NodeState};
 
 use crate::error::{PlanError, StagesError};
 use crate::metrics::StageMetrics;
@@ -131,6 +131,10 @@ pub(crate) struct Inner {
     pub(crate) metrics: Arc<StageMetrics>,
     /// Viewers whose play connection to this node is open.
     pub(crate) watching: Watching,
+    /// Which nodes are dead, by the cluster's one rule: a listing without
+    /// this node (Redis restarted empty, or its link failed) proves
+    /// nothing for a while.
+    pub(crate) liveness: Mutex<Liveness>,
 }
 
 /// What a change decided, with the room as it is after it.
@@ -149,12 +153,13 @@ impl Stages {
     ) -> Stages {
         Stages {
             inner: Arc::new(Inner {
-                config,
                 state,
                 nodes,
                 origin,
+                liveness: Mutex::new(Liveness::for_node(config.node.clone(), NODE_GRACE)),
                 metrics: Arc::default(),
                 watching: Watching::default(),
+                config,
             }),
         }
     }
@@ -200,7 +205,7 @@ impl Inner {
             let loaded = self.state.load(room).await?;
             let now_ms = cluster::unix_ms();
             let counts = self.state.counts(room, self.since_ms(now_ms)).await?;
-            let nodes = node_slots(&self.nodes.live_nodes().await?);
+            let nodes = self.node_slots(&loaded.stages).await?;
             let publisher = self.origin.publisher(room).await?;
             let mut stages = loaded.stages.clone();
             let now = Situation {
@@ -430,6 +435,45 @@ impl StageControl for Stages {
 
     fn heartbeat_every(&self) -> Duration {
         self.inner.config.heartbeat_every
+    }
+}
+
+/// How long a listing without this node is distrusted: a node record's
+/// lifetime, after which every live node has announced itself again.
+const NODE_GRACE: Duration = Duration::from_secs(15);
+
+impl Inner {
+    /// The nodes a change may count on: the live ones, plus those carrying
+    /// a stage of the room that the listing cannot prove dead (they stay,
+    /// with a load no new stage picks, so a Redis that lost its node
+    /// records does not close every stage).
+    async fn node_slots(&self, stages: &RoomStages) -> Result<Vec<NodeSlot>, StagesError> {
+        let listed = match self.nodes.live_nodes().await {
+            Ok(listed) => listed,
+            Err(e) => {
+                self.liveness_mut().handle_failed_listing(Instant::now());
+                return Err(e.into());
+            }
+        };
+        let mut slots = node_slots(&listed);
+        let mut liveness = self.liveness_mut();
+        liveness.handle_listing(listed.into_iter().map(|n| n.id), Instant::now());
+        for stage in &stages.stages {
+            let known = slots.iter().any(|slot| slot.id == stage.node);
+            if !known && liveness.state(&stage.node) == NodeState::Unsure {
+                slots.push(NodeSlot {
+                    id: stage.node.clone(),
+                    load: u64::MAX,
+                });
+            }
+        }
+        Ok(slots)
+    }
+
+    fn liveness_mut(&self) -> std::sync::MutexGuard<'_, Liveness> {
+        self.liveness
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
